@@ -1,0 +1,65 @@
+"""The one place that narrows queries to what the current user may see.
+
+A user's scope is their scope units and everything below them (ltree paths).
+A record outside scope does not exist for the user: 404, never 403."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, Select, cast, false, or_, select, true
+
+from grid.accounts.models import User
+from grid.accounts.roles import UNSCOPED_ROLES, Role
+from grid.extensions import db
+from grid.places.models import Ltree, Unit
+
+
+def scope_paths(user: User) -> list[str]:
+    return [unit.path for unit in user.scope_units]
+
+
+def unit_path_in_scope(user: User, path_column) -> ColumnElement[bool]:
+    """SQL predicate: `path_column` (a unit's ltree path) lies in the user's scope.
+
+    One `path <@ scope_path` per scope unit (users hold one to a few): each is
+    a GiST index probe, where the shorter `path <@ ARRAY[...]` is not indexable."""
+    if user.role in UNSCOPED_ROLES:
+        return true()
+    paths = scope_paths(user)
+    if not paths:
+        return false()
+    return or_(*(path_column.descendant_of(cast(path, Ltree)) for path in paths))
+
+
+def units_in_scope(user: User, stmt: Select | None = None) -> Select:
+    """Narrow a select over Unit (default: all units) to the user's scope."""
+    stmt = select(Unit) if stmt is None else stmt
+    return stmt.where(unit_path_in_scope(user, Unit.path))
+
+
+def get_unit_or_404(user: User, unit_id: int) -> Unit:
+    unit = db.session.scalar(units_in_scope(user).where(Unit.id == unit_id))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def can_see_places(user: User) -> bool:
+    """Roles whose work is geographic; handlers and auditors see their own pages only."""
+    return user.role not in (Role.DEPARTMENT_HANDLER, Role.AUDITOR)
+
+
+def roles_required(*roles: Role):
+    """Only these roles may open the view; everyone else gets the same 404 as a missing page."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

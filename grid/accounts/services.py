@@ -1,0 +1,225 @@
+"""Account use cases: logging in and out, managing users. Each function owns its transaction."""
+import unicodedata
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import format_time
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from grid.accounts import passwords
+from grid.accounts.models import Department, LoginAttempt, User
+from grid.accounts.roles import SCOPE_LEVEL, Role
+from grid.accounts.sessions import now, open_session, revoke_sessions
+from grid.audit.services import client_address, record_audit
+from grid.errors import Conflict, DomainError, TooManyRequests
+from grid.extensions import db
+from grid.places.models import Unit
+
+
+class LoginRefused(DomainError):
+    status = 200  # the login form is shown again with the message
+
+
+def normalise_username(username: str) -> str:
+    """Full-width digits and letters (common on Chinese keyboards) become ASCII; case is ignored."""
+    return unicodedata.normalize("NFKC", username).strip().lower()
+
+
+def address_is_throttled(address: str | None, moment) -> bool:
+    cfg = current_app.config
+    if address is None:
+        return False
+    since = moment - timedelta(minutes=cfg["ADDRESS_WINDOW_MINUTES"])
+    failures = db.session.scalar(
+        select(func.count()).where(
+            LoginAttempt.address == address, LoginAttempt.at > since, LoginAttempt.outcome == "failure"
+        )
+    )
+    return failures >= cfg["ADDRESS_FAILURE_LIMIT"]
+
+
+def locked_until(username: str, user: User | None, moment):
+    """When the lock on this username ends, or None. Counted by username, not by
+    user row, so an unknown username locks exactly like a real one and the
+    message cannot tell an attacker which usernames exist."""
+    cfg = current_app.config
+    since = moment - timedelta(minutes=cfg["LOCKOUT_MINUTES"])
+    last_success = select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.username == username, LoginAttempt.outcome == "success"
+    ).scalar_subquery()
+    stmt = select(func.count(), func.max(LoginAttempt.at)).where(
+        LoginAttempt.username == username,
+        LoginAttempt.outcome == "failure",
+        LoginAttempt.at > since,
+        LoginAttempt.at > func.coalesce(last_success, since),
+    )
+    if user is not None and user.lock_reset_at is not None:
+        stmt = stmt.where(LoginAttempt.at > user.lock_reset_at)
+    count, latest = db.session.execute(stmt).one()
+    if count >= cfg["LOCKOUT_THRESHOLD"]:
+        return latest + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
+    return None
+
+
+def note_attempt(username: str, outcome: str, *, user: User | None = None, reason: str | None = None) -> None:
+    db.session.add(LoginAttempt(username=username, address=client_address(), outcome=outcome))
+    action = {"success": "login.success", "locked": "login.locked", "throttled": "login.throttled"}.get(outcome, "login.failure")
+    record_audit(action, result="success" if outcome == "success" else "failure", actor=user,
+                 actor_name=username, detail={"reason": reason} if reason else None)
+
+
+def log_in(*, username: str, password: str) -> User:
+    """Check the credentials and open a login session (commits).
+
+    Raises TooManyRequests when the client's address is throttled and
+    LoginRefused for a wrong password, a locked or a disabled account."""
+    username = normalise_username(username)
+    moment = now()
+    wrong = _("Wrong username or password.")
+    if address_is_throttled(client_address(), moment):
+        note_attempt(username, "throttled")
+        db.session.commit()
+        raise TooManyRequests(_("Too many failed logins from this network. Try again in %(m)s minutes.",
+                                m=current_app.config["ADDRESS_WINDOW_MINUTES"]))
+    user = db.session.scalar(select(User).where(User.username == username))
+    until = locked_until(username, user, moment)
+    if until is not None:
+        note_attempt(username, "locked", user=user)
+        db.session.commit()
+        raise LoginRefused(locked_message(until))
+    if not passwords.verify_password(user.password_hash if user else None, password):
+        note_attempt(username, "failure", user=user, reason="password" if user else "unknown user")
+        db.session.flush()
+        until = locked_until(username, user, moment)
+        if until is not None:
+            record_audit("login.lockout", result="failure", actor=user, actor_name=username)
+        db.session.commit()
+        raise LoginRefused(locked_message(until) if until else wrong)
+    if not user.is_enabled or (user.is_demo and not current_app.config["DEMO"]):
+        note_attempt(username, "failure", user=user, reason="disabled" if not user.is_enabled else "demo account outside demo mode")
+        db.session.commit()
+        raise LoginRefused(_("This account is disabled. Ask your administrator."))
+    note_attempt(username, "success", user=user)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    if passwords.password_expired(user.password_changed_at, moment):
+        user.must_change_password = True
+    user.last_login_at = moment
+    open_session(user)
+    db.session.commit()
+    return user
+
+
+def locked_message(until) -> str:
+    return _("Too many failed attempts: this account is locked until %(time)s.", time=format_time(until, "HH:mm"))
+
+
+def log_out(*, user: User) -> None:
+    """Revoke the current login session on the server (commits)."""
+    revoke_sessions(user, reason="logout", token=user.session_token)
+    record_audit("logout", actor=user)
+    db.session.commit()
+
+
+def change_password(*, user: User, current: str, new: str) -> None:
+    """Change the user's own password (commits); other sessions of the user are revoked."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise DomainError(_("The current password is wrong."), field="current")
+    if new == current:
+        raise DomainError(_("The new password must differ from the current one."), field="password")
+    passwords.check_password_policy(new, username=user.username)
+    user.password_hash = passwords.hash_password(new)
+    user.password_changed_at = now()
+    user.must_change_password = False
+    revoke_sessions(user, reason="password changed")
+    open_session(user)  # the current device stays logged in under a new identifier
+    record_audit("password.change", object_type="user", object_id=user.id, actor=user)
+    db.session.commit()
+
+
+def check_scope(role: Role, units: list[Unit]) -> None:
+    level = SCOPE_LEVEL[role]
+    if level is None:
+        return
+    if not units:
+        raise DomainError(_("Choose at least one area this user looks after."), field="scope")
+    wrong = [u.name for u in units if u.level != level]
+    if wrong:
+        raise DomainError(_("This role looks after units of another level: %(names)s.", names="、".join(wrong)),
+                          field="scope")
+
+
+def check_department(role: Role, department: Department | None) -> None:
+    if role == Role.DEPARTMENT_HANDLER and department is None:
+        raise DomainError(_("A department handler needs a department."), field="department")
+
+
+def create_user(*, username: str, full_name: str, role: Role, password: str, units: list[Unit],
+                department: Department | None = None, by: User | None = None, is_demo: bool = False,
+                must_change_password: bool = True) -> User:
+    """Create a user (commits). New users change their password at first login."""
+    username = normalise_username(username)
+    if not username:
+        raise DomainError(_("Enter a username."), field="username")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise DomainError(_("The username %(u)s is taken.", u=username), field="username")
+    check_scope(role, units)
+    check_department(role, department)
+    passwords.check_password_policy(password, username=username)
+    user = User(username=username, full_name=full_name.strip(), role=role.value, scope_units=list(units),
+                department=department if role == Role.DEPARTMENT_HANDLER else None,
+                password_hash=passwords.hash_password(password), is_demo=is_demo,
+                must_change_password=must_change_password)
+    db.session.add(user)
+    db.session.flush()
+    record_audit("user.create", actor=by, object_type="user", object_id=user.id,
+                 detail={"username": username, "role": role.value, "scope": [u.code for u in units]})
+    db.session.commit()
+    return user
+
+
+def update_user(*, user: User, version: int, full_name: str, role: Role, units: list[Unit],
+                department: Department | None, is_enabled: bool, by: User) -> User:
+    """Edit a user (commits). `version` is the one the editor saw: a stale edit is refused."""
+    if version != user.version:
+        raise Conflict(_("Someone else changed this user while you were editing. Reload and try again."))
+    check_scope(role, units)
+    check_department(role, department)
+    if user.id == by.id and (not is_enabled or role != Role(user.role)):
+        raise DomainError(_("You cannot disable yourself or change your own role."), field="role")
+    before = {"role": user.role, "scope": [u.code for u in user.scope_units], "enabled": user.is_enabled,
+              "full_name": user.full_name, "department": user.department_id}
+    user.full_name = full_name.strip()
+    user.role = role.value
+    user.scope_units = list(units)
+    user.department = department if role == Role.DEPARTMENT_HANDLER else None
+    user.is_enabled = is_enabled
+    after = {"role": user.role, "scope": [u.code for u in units], "enabled": is_enabled,
+             "full_name": user.full_name, "department": user.department.id if user.department else None}
+    changed = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
+    if not is_enabled and before["enabled"]:
+        revoke_sessions(user, reason="disabled")
+    if changed:
+        action = "user.disable" if "enabled" in changed and not is_enabled else "user.update"
+        record_audit(action, actor=by, object_type="user", object_id=user.id, detail=changed)
+    db.session.commit()
+    return user
+
+
+def reset_password(*, user: User, password: str, by: User) -> None:
+    """Set a temporary password the user must change at next login (commits)."""
+    passwords.check_password_policy(password, username=user.username)
+    user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = now()
+    user.must_change_password = True
+    revoke_sessions(user, reason="password reset")
+    record_audit("user.reset_password", actor=by, object_type="user", object_id=user.id)
+    db.session.commit()
+
+
+def unlock_user(*, user: User, by: User) -> None:
+    """Forget the user's recent failed logins (commits)."""
+    user.lock_reset_at = now()
+    record_audit("user.unlock", actor=by, object_type="user", object_id=user.id)
+    db.session.commit()

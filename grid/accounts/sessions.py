@@ -1,0 +1,101 @@
+"""Server-side login sessions. The cookie carries a random token; the database
+keeps only its hash, so a session can be revoked (logout, disabled user, idle)
+and a copied cookie stops working."""
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app, flash, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager
+from sqlalchemy import select, update
+
+from grid.accounts.models import LoginSession, User
+from grid.accounts.roles import FIELD_ROLES
+from grid.audit.services import client_address
+from grid.extensions import db
+
+# last_seen_at is written at most this often, not on every request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def idle_limit(user: User) -> timedelta:
+    key = "IDLE_MINUTES_FIELD" if user.role in FIELD_ROLES else "IDLE_MINUTES_DESKTOP"
+    return timedelta(minutes=current_app.config[key])
+
+
+def open_session(user: User) -> str:
+    """Start a login session for `user` (added to the caller's transaction); returns the raw token."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(
+        token_hash=hash_token(token),
+        user=user,
+        address=client_address(),
+        user_agent=(request.user_agent.string or "")[:255],
+    ))
+    user.session_token = token
+    return token
+
+
+def revoke_sessions(user: User, *, reason: str, token: str | None = None) -> None:
+    """Revoke one session (by token) or all of a user's open sessions."""
+    stmt = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+    if token is not None:
+        stmt = stmt.where(LoginSession.token_hash == hash_token(token))
+    db.session.execute(stmt.values(revoked_at=now(), revoked_reason=reason))
+
+
+def load_user_from_token(token: str) -> User | None:
+    login = db.session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == hash_token(token))
+    )
+    if login is None or login.revoked_at is not None:
+        return None
+    user = login.user
+    moment = now()
+    if not user.is_enabled:
+        return None
+    if moment - login.last_seen_at > idle_limit(user):
+        login.revoked_at, login.revoked_reason = moment, "idle"
+        db.session.commit()
+        session["expired"] = True
+        return None
+    if moment - login.last_seen_at > TOUCH_INTERVAL:
+        # A small write at the start of the request, before any use case runs.
+        login.last_seen_at = moment
+        db.session.commit()
+    user.session_token = token
+    return user
+
+
+def init_login_manager(manager: LoginManager) -> None:
+    manager.login_view = "accounts.login"
+    manager.login_message = _l("Please log in.")
+    manager.login_message_category = "info"
+    # Our own server-side sessions replace Flask-Login's address-based protection,
+    # which logs phones out whenever their mobile network changes address.
+    manager.session_protection = None
+    manager.user_loader(load_user_from_token)
+
+    @manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        from grid.htmx import wants_fragment
+
+        if session.pop("expired", False):
+            flash(_l("You were logged out after a period of inactivity."), "info")
+        if wants_fragment():
+            # htmx cannot follow a login redirect into a fragment: reload the whole page.
+            response = current_app.response_class(status=401)
+            response.headers["HX-Redirect"] = url_for("accounts.login")
+            return response
+        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))

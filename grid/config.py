@@ -1,0 +1,91 @@
+"""Configuration: defaults in code, overridden by GRID_* environment variables
+(GRID_DATABASE_URL, GRID_LOCKOUT_THRESHOLD=3, ...; values are parsed as JSON
+when they can be), then by the mapping passed to create_app (tests)."""
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    # Demo accounts can log in only in demo mode (`make run` turns it on).
+    "DEMO": False,
+    # Login protection: an account locks after LOCKOUT_THRESHOLD failures for
+    # LOCKOUT_MINUTES; one address may fail ADDRESS_FAILURE_LIMIT times per
+    # ADDRESS_WINDOW_MINUTES, so one attacker can lock only a handful of accounts.
+    "LOCKOUT_THRESHOLD": 5,
+    "LOCKOUT_MINUTES": 30,
+    "ADDRESS_FAILURE_LIMIT": 30,
+    "ADDRESS_WINDOW_MINUTES": 15,
+    # "default": length + not a common password; "dengbao" (等保 2.0): also three
+    # of four character classes and expiry after PASSWORD_MAX_AGE_DAYS.
+    "PASSWORD_POLICY": "default",
+    "PASSWORD_MIN_LENGTH": 8,
+    "PASSWORD_MAX_AGE_DAYS": 90,
+    # argon2id cost; tests lower it to keep the suite fast.
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
+    "ARGON2_PARALLELISM": 4,
+    # Idle timeout in minutes: desk roles vs roles that work outdoors on phones.
+    "IDLE_MINUTES_DESKTOP": 30,
+    "IDLE_MINUTES_FIELD": 480,
+    # Boundary imports.
+    "MAX_IMPORT_BYTES": 20 * 1024 * 1024,
+    "MAX_IMPORT_VERTICES": 500_000,
+    "CONTAINMENT_TOLERANCE_M": 5.0,
+    "OVERLAP_TOLERANCE_M2": 1.0,
+    "GAP_TOLERANCE_M2": 1.0,
+    # Base map: none by default, so no tile server is ever contacted unless set.
+    "BASEMAP_URL": "",
+    "BASEMAP_ATTRIBUTION": "",
+    # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
+    "PROXY_COUNT": 0,
+    "PAGE_SIZE": 50,
+}
+
+FIXED = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "grid_session",
+    "REMEMBER_COOKIE_DURATION": 0,
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the login session
+    "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+}
+
+
+def load(app: Flask, overrides: dict | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(FIXED)
+    app.config.from_prefixed_env("GRID")
+    if overrides:
+        app.config.from_mapping(overrides)
+    cfg = app.config
+    if not cfg["DATABASE_URL"]:
+        raise RuntimeError("GRID_DATABASE_URL is not set (make run / make test set it for the private cluster)")
+    cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["DATABASE_URL"])
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+    # Uploads: the largest accepted import plus room for the form around it.
+    if cfg.get("MAX_CONTENT_LENGTH") is None:
+        cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_IMPORT_BYTES"] + 64 * 1024
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// URLs and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret(instance: Path) -> str:
+    """A per-installation secret kept in var/instance, made on first start."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

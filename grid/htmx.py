@@ -1,0 +1,26 @@
+"""One URL, page or fragment: the full page includes the fragment template."""
+from flask import Flask, make_response, render_template, url_for
+from htmx_flask import request
+
+
+def wants_fragment() -> bool:
+    # A history-restore request needs the whole page back.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def render(page: str, fragment: str, /, *, status: int = 200, **context):
+    """Render `fragment` for htmx requests, otherwise `page`; cached per HX-Request."""
+    template = fragment if wants_fragment() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def page_url(number: int) -> str:
+    """The current list's URL with its filters kept and another page number."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
+    return url_for(request.endpoint, **args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["page_url"] = page_url

@@ -1,0 +1,38 @@
+"""Locales: Simplified Chinese by default, English second; the choice lives in the session."""
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask_babel import Babel
+
+LOCALES = {"zh_Hans_CN": "中文", "en": "English"}
+DEFAULT_LOCALE = "zh_Hans_CN"
+
+babel = Babel()
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    return chosen if chosen in LOCALES else DEFAULT_LOCALE
+
+
+def html_lang() -> str:
+    return "zh-CN" if select_locale() == DEFAULT_LOCALE else select_locale()
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(html_lang=html_lang, LOCALES=LOCALES, current_locale=select_locale)
+
+
+@bp.post("/locale")
+def set_locale():
+    locale = request.form.get("locale", DEFAULT_LOCALE)
+    if locale in LOCALES:
+        session["locale"] = locale
+    return redirect(safe_next(request.form.get("next")))
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would let a link send users anywhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("places.home")

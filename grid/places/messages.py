@@ -1,0 +1,75 @@
+"""Words for boundary-import problems (geo.py reports kinds and numbers only)."""
+from flask_babel import gettext as _
+
+from grid.geo import Problem
+
+
+def level_name(level: str) -> str:
+    return {"district": _("district"), "street": _("street office"), "community": _("community"),
+            "grid": _("grid")}.get(level, level)
+
+
+def where(p: dict) -> str:
+    if "lon" in p and "lat" in p:
+        return _(" at %(lon).6f, %(lat).6f", lon=p["lon"], lat=p["lat"])
+    return ""
+
+
+def describe(problem: Problem) -> str:
+    """One sentence for an administrator: what is wrong, and where."""
+    p = problem.params
+    kind = problem.kind
+    if kind == "too_large":
+        return _("The file is %(size)s bytes; the limit is %(limit)s bytes.", size=p.get("size"), limit=p.get("max_bytes"))
+    if kind == "json":
+        return _("Not valid JSON: line %(line)s, column %(column)s (%(msg)s).",
+                 line=p.get("line"), column=p.get("column"), msg=p.get("message", ""))
+    if kind == "encoding":
+        return _("The file is not UTF-8 text.")
+    if kind == "not_feature_collection":
+        return _("The file must be a GeoJSON FeatureCollection.")
+    if kind == "too_many_vertices":
+        return _("The file has %(count)s vertices; the limit is %(limit)s. Simplify the boundaries first.",
+                 count=p.get("count"), limit=p.get("max_vertices"))
+    if kind == "missing_field":
+        return _("The property “%(field)s” is missing or empty.", field=p.get("field"))
+    if kind == "bad_level":
+        return _("Unknown level “%(level)s” (use district, street, community or grid).", level=p.get("level"))
+    if kind == "duplicate_code":
+        return _("The code is also used by feature #%(n)s.", n=(p.get("first_index") or 0) + 1)
+    if kind == "no_geometry":
+        return _("The feature has no geometry.")
+    if kind == "geometry_type":
+        return _("The geometry is a %(type)s; a boundary must be a Polygon or MultiPolygon.", type=p.get("type"))
+    if kind == "bad_coordinates":
+        return _("The coordinates cannot be read (%(detail)s).", detail=p.get("detail") or p.get("message") or p.get("ring", ""))
+    if kind == "unclosed_ring":
+        return _("Ring %(ring)s is not closed: its last point differs from its first%(where)s.",
+                 ring=p.get("ring"), where=where(p))
+    if kind == "invalid":
+        return _("Invalid geometry: %(reason)s%(where)s.", reason=p.get("reason"), where=where(p))
+    if kind == "swapped":
+        return _("The coordinates look like latitude/longitude swapped%(where)s; GeoJSON is longitude first.",
+                 where=where(p))
+    if kind == "out_of_china":
+        return _("The coordinates lie outside China%(where)s; expected longitude/latitude in EPSG:4326.",
+                 where=where(p))
+    if kind == "unknown_parent":
+        return _("The parent code %(parent)s is neither in the file nor in the system.", parent=p.get("parent"))
+    if kind == "bad_parent_level":
+        return _("The parent %(parent)s is a %(actual)s; it must be a %(expected)s.", parent=p.get("parent"),
+                 actual=level_name(p.get("parent_level", "")), expected=level_name(p.get("expected", "")))
+    if kind == "root_has_parent":
+        return _("A district cannot have a parent.")
+    if kind == "missing_parent":
+        return _("The parent code is missing.")
+    if kind == "outside_parent":
+        return _("Reaches %(d).1f m outside its parent %(parent)s (%(a).1f m² outside).",
+                 d=p.get("distance_m", 0), parent=p.get("parent"), a=p.get("area_m2", 0))
+    if kind == "overlap":
+        return _("Overlaps %(other)s by %(a).1f m²%(where)s.", other=p.get("other"), a=p.get("area_m2", 0),
+                 where=where(p))
+    if kind == "gap":
+        return _("%(a).1f m² of this unit is not covered by any of its children (largest gap%(where)s).",
+                 a=p.get("area_m2", 0), where=where(p))
+    return kind

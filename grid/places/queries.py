@@ -1,0 +1,76 @@
+"""Reads over the place hierarchy. Scope narrowing comes from accounts.access."""
+import shapely
+from sqlalchemy import JSON, cast, func, select, text
+from sqlalchemy.orm import aliased
+
+from grid.extensions import db
+from grid.geo import UnitShape
+from grid.places.models import LEVEL_DEPTH, BoundaryImport, Ltree, Unit
+
+
+def unit_shapes() -> list[UnitShape]:
+    """Every unit as the boundary validator sees it (the state an import is checked against)."""
+    parent = aliased(Unit)
+    rows = db.session.execute(
+        select(Unit.code, Unit.name, Unit.level, parent.code, func.ST_AsBinary(Unit.boundary))
+        .outerjoin(parent, Unit.parent_id == parent.id)
+    )
+    return [
+        UnitShape(code=code, name=name, level=level, parent_code=parent_code,
+                  geometry=shapely.from_wkb(bytes(wkb)))
+        for code, name, level, parent_code, wkb in rows
+    ]
+
+
+def units_by_code(codes) -> dict[str, Unit]:
+    return {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(list(codes))))}
+
+
+def ancestors(unit: Unit, stmt) -> list[Unit]:
+    """The unit's parents from the top down that `stmt` (a scoped select) admits."""
+    ids = [int(part) for part in unit.path.split(".")[:-1]]
+    if not ids:
+        return []
+    found = {u.id: u for u in db.session.scalars(stmt.where(Unit.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def inside(unit: Unit):
+    """Predicate: a unit is `unit` or below it."""
+    return Unit.path.descendant_of(cast(unit.path, Ltree))
+
+
+def count_by_level(stmt) -> dict[str, int]:
+    sub = stmt.subquery()
+    rows = db.session.execute(select(sub.c.level, func.count()).group_by(sub.c.level))
+    return dict(sorted(rows.all(), key=lambda r: LEVEL_DEPTH[r[0]]))
+
+
+def boundaries_geojson(stmt, *, simplify_m: float = 0.0) -> dict:
+    """A FeatureCollection of the units selected by `stmt` (already scope-narrowed):
+    id, code, name and level only. Built in PostGIS in one round trip."""
+    sub = stmt.subquery()
+    geom = sub.c.boundary
+    if simplify_m:
+        # ~1e-5 degrees per metre at these latitudes is plenty for display.
+        geom = func.ST_SimplifyPreserveTopology(geom, simplify_m * 1e-5)
+    feature = func.json_build_object(
+        "type", "Feature",
+        "id", sub.c.id,
+        "geometry", func.ST_AsGeoJSON(geom, 6).cast(JSON),
+        "properties", func.json_build_object("code", sub.c.code, "name", sub.c.name, "level", sub.c.level),
+    )
+    features = db.session.scalar(select(func.coalesce(func.json_agg(feature), text("'[]'::json"))))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def children_of(unit: Unit, stmt) -> list[Unit]:
+    return list(db.session.scalars(stmt.where(Unit.parent_id == unit.id).order_by(Unit.code)))
+
+
+def descendants_at(unit_stmt, level: str) -> list[Unit]:
+    return list(db.session.scalars(unit_stmt.where(Unit.level == level).order_by(Unit.path)))
+
+
+def recent_imports(limit: int = 10) -> list[BoundaryImport]:
+    return list(db.session.scalars(select(BoundaryImport).order_by(BoundaryImport.id.desc()).limit(limit)))

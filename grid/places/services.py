@@ -1,0 +1,162 @@
+"""Boundary import: validate a GeoJSON file against the current hierarchy, then
+apply it all or nothing, recording what each unit looked like before."""
+from dataclasses import dataclass, field
+
+from flask import current_app
+from geoalchemy2.shape import from_shape, to_shape
+from sqlalchemy import func, update
+
+from grid import geo
+from grid.audit.services import record_audit
+from grid.extensions import db
+from grid.places import queries
+from grid.places.models import LEVEL_DEPTH, BoundaryImport, Unit, UnitChange
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    dry_run: bool
+    problems: list[geo.Problem] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    import_id: int | None = None
+
+    @property
+    def errors(self) -> list[geo.Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[geo.Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def applied(self) -> bool:
+        return self.import_id is not None
+
+
+def validate_boundaries(data: bytes) -> tuple[list[geo.UnitShape], list[geo.Problem]]:
+    cfg = current_app.config
+    parsed = geo.parse_boundaries(data, max_bytes=cfg["MAX_IMPORT_BYTES"], max_vertices=cfg["MAX_IMPORT_VERTICES"])
+    problems = list(parsed.problems)
+    if not parsed.has_errors:
+        problems += geo.check_hierarchy(
+            parsed.units, queries.unit_shapes(),
+            containment_tolerance_m=cfg["CONTAINMENT_TOLERANCE_M"],
+            overlap_tolerance_m2=cfg["OVERLAP_TOLERANCE_M2"],
+            gap_tolerance_m2=cfg["GAP_TOLERANCE_M2"],
+        )
+    return parsed.units, problems
+
+
+def plan_changes(shapes: list[geo.UnitShape], report: ImportReport) -> dict[str, Unit]:
+    existing = queries.units_by_code(s.code for s in shapes)
+    parents = {u.id: u.code for u in queries.units_by_code(
+        {s.parent_code for s in shapes if s.parent_code}).values()}
+    for shape in shapes:
+        unit = existing.get(shape.code)
+        if unit is None:
+            report.created.append(shape.code)
+        elif changed_fields(unit, shape, parents):
+            report.updated.append(shape.code)
+        else:
+            report.unchanged.append(shape.code)
+    return existing
+
+
+def changed_fields(unit: Unit, shape: geo.UnitShape, parent_codes: dict[int, str]) -> list[str]:
+    fields = []
+    if unit.name != shape.name:
+        fields.append("name")
+    if unit.level != shape.level:
+        fields.append("level")
+    if parent_codes.get(unit.parent_id) != shape.parent_code:
+        fields.append("parent")
+    if not to_shape(unit.boundary).equals(shape.geometry):
+        fields.append("boundary")
+    return fields
+
+
+def import_boundaries(*, data: bytes, filename: str, by=None, dry_run: bool = False) -> ImportReport:
+    """Validate and (unless `dry_run` or any error) apply a boundary file in one
+    transaction (commits). Units are matched by code; every change keeps the old
+    name, parent and boundary in unit_change. A dry run writes nothing at all."""
+    report = ImportReport(filename=filename, dry_run=dry_run)
+    shapes, report.problems = validate_boundaries(data)
+    if report.errors:
+        if not dry_run:
+            record_audit("boundary.import", result="failure", actor=by, object_type="boundary_import",
+                         detail={"filename": filename, "errors": len(report.errors)})
+            db.session.commit()
+        return report
+    existing = plan_changes(shapes, report)
+    if dry_run:
+        return report
+    run = BoundaryImport(by_id=by.id if by else None, filename=filename, created=len(report.created),
+                         updated=len(report.updated), unchanged=len(report.unchanged),
+                         report={"warnings": [p.kind for p in report.warnings]})
+    db.session.add(run)
+    db.session.flush()
+    apply_shapes(sorted(shapes, key=lambda s: LEVEL_DEPTH[s.level]), existing, run)
+    report.import_id = run.id
+    record_audit("boundary.import", actor=by, object_type="boundary_import", object_id=run.id,
+                 detail={"filename": filename, "created": len(report.created), "updated": len(report.updated),
+                         "warnings": len(report.warnings)})
+    db.session.commit()
+    return report
+
+
+def apply_shapes(shapes: list[geo.UnitShape], existing: dict[str, Unit], run: BoundaryImport) -> None:
+    """Create or update units parents-first, so every child finds its parent's path."""
+    by_code = dict(existing)
+    by_code.update(queries.units_by_code({s.parent_code for s in shapes if s.parent_code} - set(by_code)))
+    for shape in shapes:
+        parent = by_code.get(shape.parent_code) if shape.parent_code else None
+        unit = by_code.get(shape.code)
+        if unit is None:
+            unit = create_unit(shape, parent)
+            db.session.add(UnitChange(unit_id=unit.id, import_id=run.id, kind="created", fields=[]))
+        else:
+            update_unit(unit, shape, parent, run)
+        by_code[shape.code] = unit
+
+
+def create_unit(shape: geo.UnitShape, parent: Unit | None) -> Unit:
+    unit = Unit(code=shape.code, name=shape.name, level=shape.level, parent=parent,
+                boundary=from_shape(shape.geometry, srid=geo.SRID), path="0")
+    db.session.add(unit)
+    db.session.flush()  # the id is part of the path
+    unit.path = f"{parent.path}.{unit.id}" if parent else str(unit.id)
+    db.session.flush()
+    return unit
+
+
+def update_unit(unit: Unit, shape: geo.UnitShape, parent: Unit | None, run: BoundaryImport) -> None:
+    old_parent_code = unit.parent.code if unit.parent else None
+    fields = changed_fields(unit, shape, {unit.parent_id: old_parent_code} if unit.parent_id else {})
+    if not fields:
+        return
+    db.session.add(UnitChange(unit_id=unit.id, import_id=run.id, kind="updated", fields=fields,
+                              old_name=unit.name, old_parent_code=old_parent_code, old_boundary=unit.boundary))
+    unit.name, unit.level = shape.name, shape.level
+    unit.boundary = from_shape(shape.geometry, srid=geo.SRID)
+    unit.updated_at = func.now()
+    if "parent" in fields:
+        move_subtree(unit, parent)
+    db.session.flush()
+
+
+def move_subtree(unit: Unit, parent: Unit | None) -> None:
+    """Re-root the unit and everything below it under `parent` (ltree paths)."""
+    old_path = unit.path
+    new_path = f"{parent.path}.{unit.id}" if parent else str(unit.id)
+    unit.parent = parent
+    db.session.flush()
+    db.session.execute(
+        update(Unit)
+        .where(Unit.path.descendant_of(func.text2ltree(old_path)))
+        .values(path=func.text2ltree(new_path).op("||")(func.subpath(Unit.path, func.nlevel(func.text2ltree(old_path)))))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
