@@ -1,5 +1,5 @@
 """Locales: Simplified Chinese by default, English second; the choice lives in the session."""
-from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask import Blueprint, Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel
 
 LOCALES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -10,6 +10,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands speak the default language
+        return DEFAULT_LOCALE
     chosen = session.get("locale")
     return chosen if chosen in LOCALES else DEFAULT_LOCALE
 

@@ -68,7 +68,9 @@ def app():
     with app.app_context():
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,19 @@ def where(p: dict) -> str:
     return ""
 
 
+def coordinates_problem(p: dict) -> str:
+    reasons = {
+        "not_array": _("coordinates must be nested arrays"),
+        "empty": _("the polygon has no rings"),
+        "bad_position": _("a position is not a pair of numbers"),
+        "too_few_positions": _("a ring needs at least 4 positions"),
+    }
+    ring = p.get("ring")
+    where_ring = _(" (ring %(ring)s)", ring=ring) if ring else ""
+    return _("The coordinates cannot be read: %(reason)s%(ring)s.",
+             reason=reasons.get(p.get("reason"), p.get("reason", "")), ring=where_ring)
+
+
 def describe(problem: Problem) -> str:
     """One sentence for an administrator: what is wrong, and where."""
     p = problem.params
@@ -41,8 +54,10 @@ def describe(problem: Problem) -> str:
         return _("The feature has no geometry.")
     if kind == "geometry_type":
         return _("The geometry is a %(type)s; a boundary must be a Polygon or MultiPolygon.", type=p.get("type"))
+    if kind == "not_feature":
+        return _("This entry of “features” is not a GeoJSON Feature.")
     if kind == "bad_coordinates":
-        return _("The coordinates cannot be read (%(detail)s).", detail=p.get("detail") or p.get("message") or p.get("ring", ""))
+        return coordinates_problem(p)
     if kind == "unclosed_ring":
         return _("Ring %(ring)s is not closed: its last point differs from its first%(where)s.",
                  ring=p.get("ring"), where=where(p))

@@ -4,13 +4,13 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy import func, update
+from sqlalchemy import cast, func, update
 
 from grid import geo
 from grid.audit.services import record_audit
 from grid.extensions import db
 from grid.places import queries
-from grid.places.models import LEVEL_DEPTH, BoundaryImport, Unit, UnitChange
+from grid.places.models import LEVEL_DEPTH, BoundaryImport, Ltree, Unit, UnitChange
 
 
 @dataclass
@@ -151,12 +151,14 @@ def move_subtree(unit: Unit, parent: Unit | None) -> None:
     """Re-root the unit and everything below it under `parent` (ltree paths)."""
     old_path = unit.path
     new_path = f"{parent.path}.{unit.id}" if parent else str(unit.id)
-    unit.parent = parent
-    db.session.flush()
+    old = cast(old_path, Ltree)
     db.session.execute(
         update(Unit)
-        .where(Unit.path.descendant_of(func.text2ltree(old_path)))
-        .values(path=func.text2ltree(new_path).op("||")(func.subpath(Unit.path, func.nlevel(func.text2ltree(old_path)))))
+        .where(Unit.path.descendant_of(old), Unit.path != old)
+        .values(path=cast(new_path, Ltree).op("||")(func.subpath(Unit.path, func.nlevel(old))))
         .execution_options(synchronize_session=False)
     )
+    unit.parent = parent
+    unit.path = new_path
+    db.session.flush()
     db.session.expire_all()
