@@ -15,6 +15,23 @@ def where(p: dict) -> str:
     return ""
 
 
+def geos_reason(reason: str) -> str:
+    """GEOS explains invalid geometry in English; say it in the user's language."""
+    reasons = {
+        "Self-intersection": _("the boundary crosses itself"),
+        "Ring Self-intersection": _("a ring touches itself"),
+        "Too few points": _("too few points"),
+        "Hole lies outside shell": _("a hole lies outside the outer ring"),
+        "Nested holes": _("holes are nested"),
+        "Interior is disconnected": _("the interior is split into pieces"),
+        "Nested shells": _("polygons are nested"),
+        "Duplicate Rings": _("a ring is repeated"),
+        "Invalid Coordinate": _("a coordinate is not a number"),
+        "Ring is not closed": _("a ring is not closed"),
+    }
+    return reasons.get(reason, reason)
+
+
 def coordinates_problem(p: dict) -> str:
     reasons = {
         "not_array": _("coordinates must be nested arrays"),
@@ -62,7 +79,7 @@ def describe(problem: Problem) -> str:
         return _("Ring %(ring)s is not closed: its last point differs from its first%(where)s.",
                  ring=p.get("ring"), where=where(p))
     if kind == "invalid":
-        return _("Invalid geometry: %(reason)s%(where)s.", reason=p.get("reason"), where=where(p))
+        return _("Invalid geometry: %(reason)s%(where)s.", reason=geos_reason(p.get("reason", "")), where=where(p))
     if kind == "swapped":
         return _("The coordinates look like latitude/longitude swapped%(where)s; GeoJSON is longitude first.",
                  where=where(p))

@@ -34,6 +34,12 @@ def home():
                            counts=queries.count_by_level(scope))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for it whatever the page says; answer instead of logging a 404.
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.get("/units/<int:unit_id>")
 @login_required
 def unit(unit_id: int):
