@@ -12,15 +12,17 @@ GRID_PORT ?= 5000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # The database: GRID_DATABASE_URL if set, otherwise the private cluster under var/pg.
 DB = GRID_DATABASE_URL="$$(scripts/db.sh ensure)"
+# `make run` is the demo: its accounts may log in unless GRID_DEMO=0 is given.
+DEMO = GRID_DEMO=$${GRID_DEMO:-1}
 VENDOR := static/vendor
 MO := grid/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 
 .PHONY: run test stop setup test-setup sysdeps test-sysdeps db migrate seed lint translations clean-db
 
 run: setup seed
-	@$(DB) GRID_DEMO=$${GRID_DEMO:-1} $(VENV)/bin/flask grid demo-accounts
+	@$(DB) $(DEMO) $(VENV)/bin/flask grid demo-accounts
 	@echo "Serving on http://$(GRID_HOST):$(GRID_PORT)/   (stop with Ctrl-C; make stop stops the database)"
-	@$(DB) GRID_DEMO=$${GRID_DEMO:-1} exec $(VENV)/bin/gunicorn --no-control-socket -w $(WORKERS) \
+	@$(DB) $(DEMO) exec $(VENV)/bin/gunicorn --no-control-socket -w $(WORKERS) \
 	  -b $(GRID_HOST):$(GRID_PORT) --access-logfile - wsgi:app
 
 test: test-setup
@@ -65,7 +67,7 @@ migrate: sysdeps $(VENV)/.installed
 	@$(DB) $(VENV)/bin/flask db upgrade
 
 seed: migrate
-	@$(DB) $(VENV)/bin/flask grid seed-demo
+	@$(DB) $(DEMO) $(VENV)/bin/flask grid seed-demo
 
 translations: $(VENV)/.installed
 	@$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -o grid/translations/messages.pot .
