@@ -15,6 +15,8 @@ DB = GRID_DATABASE_URL="$$(scripts/db.sh ensure)"
 # `make run` is the demo: its accounts may log in unless GRID_DEMO=0 is given.
 DEMO = GRID_DEMO=$${GRID_DEMO:-1}
 VENDOR := static/vendor
+# Paths only: query strings can carry search terms (names, phone numbers).
+ACCESS_LOG := '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 MO := grid/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 
 .PHONY: run test stop setup test-setup sysdeps test-sysdeps db migrate seed lint translations clean-db
@@ -23,7 +25,7 @@ run: setup seed
 	@$(DB) $(DEMO) $(VENV)/bin/flask grid demo-accounts
 	@echo "Serving on http://$(GRID_HOST):$(GRID_PORT)/   (stop with Ctrl-C; make stop stops the database)"
 	@$(DB) $(DEMO) exec $(VENV)/bin/gunicorn --no-control-socket -w $(WORKERS) \
-	  -b $(GRID_HOST):$(GRID_PORT) --access-logfile - wsgi:app
+	  -b $(GRID_HOST):$(GRID_PORT) --access-logfile - --access-logformat $(ACCESS_LOG) wsgi:app
 
 test: test-setup
 	@$(DB) $(VENV)/bin/pytest $(PYTEST_ARGS)

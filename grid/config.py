@@ -27,9 +27,11 @@ DEFAULTS = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
     "ARGON2_PARALLELISM": 4,
-    # Idle timeout in minutes: desk roles vs roles that work outdoors on phones.
+    # Idle timeout in minutes: desk roles vs roles that work outdoors on phones,
+    # and per-role overrides, e.g. GRID_IDLE_MINUTES_BY_ROLE='{"grid_leader": 120}'.
     "IDLE_MINUTES_DESKTOP": 30,
     "IDLE_MINUTES_FIELD": 480,
+    "IDLE_MINUTES_BY_ROLE": {},
     # Boundary imports.
     "MAX_IMPORT_BYTES": 20 * 1024 * 1024,
     "MAX_IMPORT_VERTICES": 500_000,

@@ -177,3 +177,15 @@ def test_cli_dry_run_prints_problems_by_feature(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["grid", "import-boundaries", "--dry-run", str(good)])
     assert result.exit_code == 0 and "dry run" in result.output
     assert count_units() == 0
+
+
+def test_unit_page_shows_its_boundary_history(client):
+    with client.application.test_request_context():
+        import_boundaries(data=collection(*DISTRICT), filename="v1.geojson")
+        moved = [feature("G1", "grid", "C1", box(120.10, 30.20, 120.115, 30.22)),
+                 feature("G2", "grid", "C1", box(120.115, 30.20, 120.12, 30.22))]
+        import_boundaries(data=collection(*moved), filename="regrid.geojson")
+    make_user("boss", "admin")
+    log_in(client, "boss")
+    page = client.get(f"/units/{unit('G1').id}").get_data(as_text=True)
+    assert "regrid.geojson" in page and "v1.geojson" in page and "边界" in page

@@ -164,3 +164,30 @@ def test_demo_accounts_cannot_log_in_outside_demo_mode(app, client):
         assert "已停用" in log_in(client, "demo").get_data(as_text=True)
     finally:
         app.config["DEMO"] = True
+
+
+def test_per_role_idle_override(app, client):
+    units = make_district()
+    make_user("leader", "grid_leader", [units["A1a"]])
+    log_in(client, "leader")
+    db.session.execute(update(LoginSession).values(last_seen_at=LoginSession.last_seen_at - timedelta(minutes=61)))
+    db.session.commit()
+    app.config["IDLE_MINUTES_BY_ROLE"] = {"grid_leader": 60}
+    try:
+        assert client.get("/").status_code == 302
+    finally:
+        app.config["IDLE_MINUTES_BY_ROLE"] = {}
+
+
+def test_dengbao_mode_forces_a_change_after_90_days(app, client):
+    user = make_user("old", "auditor")
+    user.password_changed_at = user.password_changed_at - timedelta(days=91)
+    db.session.commit()
+    app.config["PASSWORD_POLICY"] = "dengbao"
+    try:
+        log_in(client, "old")
+        assert client.get("/audit").headers["Location"] == "/password"
+    finally:
+        app.config["PASSWORD_POLICY"] = "default"
+    db.session.expire_all()
+    assert get_user("old").must_change_password

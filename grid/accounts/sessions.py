@@ -28,8 +28,9 @@ def hash_token(token: str) -> str:
 
 
 def idle_limit(user: User) -> timedelta:
-    key = "IDLE_MINUTES_FIELD" if user.role in FIELD_ROLES else "IDLE_MINUTES_DESKTOP"
-    return timedelta(minutes=current_app.config[key])
+    cfg = current_app.config
+    default = cfg["IDLE_MINUTES_FIELD"] if user.role in FIELD_ROLES else cfg["IDLE_MINUTES_DESKTOP"]
+    return timedelta(minutes=cfg["IDLE_MINUTES_BY_ROLE"].get(user.role, default))
 
 
 def open_session(user: User) -> str:

@@ -9,6 +9,11 @@ def level_name(level: str) -> str:
             "grid": _("grid")}.get(level, level)
 
 
+def field_label(field: str) -> str:
+    """A changed field of a unit, as the history lists it."""
+    return {"name": _("name"), "level": _("level"), "parent": _("parent"), "boundary": _("boundary")}.get(field, field)
+
+
 def where(p: dict) -> str:
     if "lon" in p and "lat" in p:
         return _(" at %(lon).6f, %(lat).6f", lon=p["lon"], lat=p["lat"])

@@ -5,7 +5,7 @@ from sqlalchemy.orm import aliased
 
 from grid.extensions import db
 from grid.geo import UnitShape
-from grid.places.models import LEVEL_DEPTH, BoundaryImport, Ltree, Unit
+from grid.places.models import LEVEL_DEPTH, BoundaryImport, Ltree, Unit, UnitChange
 
 
 def unit_shapes() -> list[UnitShape]:
@@ -74,3 +74,12 @@ def descendants_at(unit_stmt, level: str) -> list[Unit]:
 
 def recent_imports(limit: int = 10) -> list[BoundaryImport]:
     return list(db.session.scalars(select(BoundaryImport).order_by(BoundaryImport.id.desc()).limit(limit)))
+
+
+def unit_history(unit: Unit, limit: int = 20) -> list[tuple[UnitChange, BoundaryImport]]:
+    """What imports did to this unit, newest first."""
+    rows = db.session.execute(
+        select(UnitChange, BoundaryImport).join(BoundaryImport, UnitChange.import_id == BoundaryImport.id)
+        .where(UnitChange.unit_id == unit.id).order_by(UnitChange.id.desc()).limit(limit)
+    )
+    return [tuple(row) for row in rows]

@@ -9,9 +9,10 @@ from grid.accounts.roles import Role
 from grid.errors import DomainError
 from grid.htmx import render
 from grid.places import queries, services
-from grid.places.messages import describe
+from grid.places.messages import describe, field_label
 
 bp = Blueprint("places", __name__)
+bp.add_app_template_filter(field_label, "field_label")
 
 
 @bp.get("/")
@@ -49,7 +50,7 @@ def unit(unit_id: int):
     scope = units_in_scope(current_user)
     return render_template("places/unit.html", unit=unit, trail=queries.ancestors(unit, scope),
                            children=queries.children_of(unit, scope),
-                           workers=account_queries.workers_of(unit))
+                           workers=account_queries.workers_of(unit), history=queries.unit_history(unit))
 
 
 @bp.get("/units/<int:unit_id>/boundaries.geojson")
