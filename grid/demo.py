@@ -16,15 +16,15 @@ DISTRICT_CODE = "330199"
 
 # username, full name, role, scope unit codes, department code
 DEMO_USERS = [
-    ("admin", "区管理员 王敏", Role.ADMIN, [], None),
-    ("auditor", "审计员 李静", Role.AUDITOR, [], None),
-    ("jiedao", "街道干部 陈刚", Role.STREET_STAFF, ["330199001"], None),
-    ("shequ", "社区工作者 刘芳", Role.COMMUNITY_STAFF, ["330199001001"], None),
-    ("ertong", "儿童主任 赵丽", Role.CHILDREN_DIRECTOR, ["330199001001"], None),
-    ("wanggezhang", "网格长 孙强", Role.GRID_LEADER, ["330199001001001", "330199001001002"], None),
-    ("wanggeyuan", "网格员 张伟", Role.GRID_WORKER, ["330199001001001"], None),
-    ("wanggeyuan2", "网格员 周洋", Role.GRID_WORKER, ["330199001001002", "330199001001003"], None),
-    ("chengguan", "城管队员 吴涛", Role.DEPARTMENT_HANDLER, [], "CG"),
+    ("admin", "王敏", Role.ADMIN, [], None),
+    ("auditor", "李静", Role.AUDITOR, [], None),
+    ("jiedao", "陈刚", Role.STREET_STAFF, ["330199001"], None),
+    ("shequ", "刘芳", Role.COMMUNITY_STAFF, ["330199001001"], None),
+    ("ertong", "赵丽", Role.CHILDREN_DIRECTOR, ["330199001001"], None),
+    ("wanggezhang", "孙强", Role.GRID_LEADER, ["330199001001001", "330199001001002"], None),
+    ("wanggeyuan", "张伟", Role.GRID_WORKER, ["330199001001001"], None),
+    ("wanggeyuan2", "周洋", Role.GRID_WORKER, ["330199001001002", "330199001001003"], None),
+    ("chengguan", "吴涛", Role.DEPARTMENT_HANDLER, [], "CG"),
 ]
 
 DEPARTMENTS = [("CG", "城市管理局"), ("PCS", "派出所"), ("MZ", "民政办")]

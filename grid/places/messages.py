@@ -1,4 +1,4 @@
-"""Words for boundary-import problems (geo.py reports kinds and numbers only)."""
+"""Words for boundary-import problems (grid.geo reports kinds and numbers only)."""
 from flask_babel import gettext as _
 
 from grid.geo import Problem

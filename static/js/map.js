@@ -10,6 +10,7 @@
 
   function draw(el) {
     var map = L.map(el, { zoomControl: true, attributionControl: true, tap: true });
+    map.attributionControl.setPrefix("Leaflet");
     if (el.dataset.basemap) {
       L.tileLayer(el.dataset.basemap, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
     }
