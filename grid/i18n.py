@@ -1,4 +1,6 @@
 """Locales: Simplified Chinese by default, English second; the choice lives in the session."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel
 
@@ -34,7 +36,12 @@ def set_locale():
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would let a link send users anywhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only same-site paths: an open redirect would let a link send users anywhere.
+    Browsers drop tabs and newlines inside URLs, so "/<TAB>/evil" would become
+    "//evil": any control character or space rejects the target outright."""
+    if (target and target.startswith("/") and not target.startswith(("//", "/\\"))
+            and not any(ord(c) <= 0x20 or ord(c) == 0x7F or c == "\\" for c in target)):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("places.home")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The private PostGIS cluster under var/pg: `ensure` starts it (initdb on first use),
 # creates the database and prints its SQLAlchemy URL; `stop` stops it; `url` prints the URL.
+# It listens on its unix socket (used by the app) and on 127.0.0.1 with the
+# password in var/pg/password (for tools such as QGIS or psql -h 127.0.0.1).
 # With GRID_DATABASE_URL set nothing is started: that server is used as it is.
 set -euo pipefail
 
@@ -44,12 +46,16 @@ ensure() {
   prepare_dirs
   if [ ! -f "$DATA/PG_VERSION" ]; then
     as_pg mkdir -p "$DATA" "$SOCK"
-    as_pg "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    # The socket (mode 0700: only this user and root) trusts; TCP on 127.0.0.1
+    # asks for the generated password, so other local users get nothing.
+    as_pg sh -c "umask 077; head -c 18 /dev/urandom | base64 > '$PGDIR/password'"
+    as_pg "$PGBIN/initdb" -D "$DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      --pwfile="$PGDIR/password" --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
   as_pg mkdir -p "$SOCK"
   if ! as_pg "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     if ! as_pg "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w \
-        -o "-p $PORT -k $SOCK -c listen_addresses=127.0.0.1" start >/dev/null; then
+        -o "-p $PORT -k $SOCK -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700" start >/dev/null; then
       echo "db: the cluster did not start (is port $PORT taken? set GRID_PG_PORT). Log:" >&2
       tail -5 "$LOG" >&2; exit 1
     fi

@@ -1,7 +1,9 @@
 """The one place that narrows queries to what the current user may see.
 
 A user's scope is their scope units and everything below them (ltree paths).
-A record outside scope does not exist for the user: 404, never 403."""
+A record outside scope does not exist for the user: 404, never 403. The one
+thing shown from above the scope is the names of the user's own ancestors
+(which community and street their grid belongs to), never their pages or data."""
 from functools import wraps
 
 from flask import abort

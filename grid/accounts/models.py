@@ -43,12 +43,13 @@ class User(UserMixin, db.Model):
     lock_reset_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
+    # Optimistic lock over what administrators edit (name, role, scope, department,
+    # enabled). Bumped by services.update_user only, so a login or a scope-only
+    # change neither fakes nor hides a conflict.
     version: Mapped[int] = mapped_column(default=1)
 
     department: Mapped[Department | None] = relationship()
     scope_units: Mapped[list[Unit]] = relationship(secondary=user_scope, order_by=Unit.code)
-
-    __mapper_args__ = {"version_id_col": version}
 
     # The raw token of the login session this request runs under (not stored).
     session_token = None

@@ -1,11 +1,13 @@
 """Account use cases: logging in and out, managing users. Each function owns its transaction."""
+import ipaddress
 import unicodedata
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import format_time
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import cast, func, select, update
+from sqlalchemy.dialects.postgresql import CIDR
 
 from grid.accounts import passwords
 from grid.accounts.models import Department, LoginAttempt, User
@@ -21,9 +23,19 @@ class LoginRefused(DomainError):
     status = 200  # the login form is shown again with the message
 
 
+USERNAME_MAX = 64
+
+
 def normalise_username(username: str) -> str:
     """Full-width digits and letters (common on Chinese keyboards) become ASCII; case is ignored."""
     return unicodedata.normalize("NFKC", username).strip().lower()
+
+
+def throttle_network(address: str) -> str:
+    """The block one client controls: its IPv4 address, or its IPv6 /64 (every
+    subscriber gets a whole /64, so single IPv6 addresses are free to rotate)."""
+    ip = ipaddress.ip_address(address)
+    return str(ipaddress.ip_network(f"{ip}/{32 if ip.version == 4 else 64}", strict=False))
 
 
 def address_is_throttled(address: str | None, moment) -> bool:
@@ -33,7 +45,8 @@ def address_is_throttled(address: str | None, moment) -> bool:
     since = moment - timedelta(minutes=cfg["ADDRESS_WINDOW_MINUTES"])
     failures = db.session.scalar(
         select(func.count()).where(
-            LoginAttempt.address == address, LoginAttempt.at > since, LoginAttempt.outcome == "failure"
+            LoginAttempt.address.op("<<=")(cast(throttle_network(address), CIDR)),
+            LoginAttempt.at > since, LoginAttempt.outcome == "failure",
         )
     )
     return failures >= cfg["ADDRESS_FAILURE_LIMIT"]
@@ -75,6 +88,12 @@ def log_in(*, username: str, password: str) -> User:
     Raises TooManyRequests when the client's address is throttled and
     LoginRefused for a wrong password, a locked or a disabled account."""
     username = normalise_username(username)
+    # Normalising can lengthen a string; no account has a name this long.
+    impossible = len(username) > USERNAME_MAX
+    username = username[:USERNAME_MAX]
+    # One login per username at a time: otherwise parallel guesses all read the
+    # failure count before any of them writes, and get past the lockout.
+    db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("login:" + username))))
     moment = now()
     wrong = _("Wrong username or password.")
     if address_is_throttled(client_address(), moment):
@@ -82,7 +101,7 @@ def log_in(*, username: str, password: str) -> User:
         db.session.commit()
         raise TooManyRequests(_("Too many failed logins from this network. Try again in %(m)s minutes.",
                                 m=current_app.config["ADDRESS_WINDOW_MINUTES"]))
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = None if impossible else db.session.scalar(select(User).where(User.username == username))
     until = locked_until(username, user, moment)
     if until is not None:
         note_attempt(username, "locked", user=user)
@@ -160,8 +179,8 @@ def create_user(*, username: str, full_name: str, role: Role, password: str, uni
                 must_change_password: bool = True) -> User:
     """Create a user (commits). New users change their password at first login."""
     username = normalise_username(username)
-    if not username:
-        raise DomainError(_("Enter a username."), field="username")
+    if not username or len(username) > USERNAME_MAX:
+        raise DomainError(_("Enter a username of 1 to %(n)s characters.", n=USERNAME_MAX), field="username")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise DomainError(_("The username %(u)s is taken.", u=username), field="username")
     check_scope(role, units)
@@ -182,12 +201,11 @@ def create_user(*, username: str, full_name: str, role: Role, password: str, uni
 def update_user(*, user: User, version: int, full_name: str, role: Role, units: list[Unit],
                 department: Department | None, is_enabled: bool, by: User) -> User:
     """Edit a user (commits). `version` is the one the editor saw: a stale edit is refused."""
-    if version != user.version:
-        raise Conflict(_("Someone else changed this user while you were editing. Reload and try again."))
     check_scope(role, units)
     check_department(role, department)
     if user.id == by.id and (not is_enabled or role != Role(user.role)):
         raise DomainError(_("You cannot disable yourself or change your own role."), field="role")
+    claim_version(user, version)
     before = {"role": user.role, "scope": [u.code for u in user.scope_units], "enabled": user.is_enabled,
               "full_name": user.full_name, "department": user.department_id}
     user.full_name = full_name.strip()
@@ -205,6 +223,19 @@ def update_user(*, user: User, version: int, full_name: str, role: Role, units: 
         record_audit(action, actor=by, object_type="user", object_id=user.id, detail=changed)
     db.session.commit()
     return user
+
+
+def claim_version(user: User, seen: int) -> None:
+    """Move the user from version `seen` to the next one in one conditional UPDATE,
+    so of two editors who saw the same version exactly one wins."""
+    claimed = db.session.execute(
+        update(User).where(User.id == user.id, User.version == seen).values(version=seen + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise Conflict(_("Someone else changed this user while you were editing. Reload and try again."))
+    db.session.refresh(user, ["version"])
 
 
 def reset_password(*, user: User, password: str, by: User) -> None:

@@ -90,6 +90,7 @@ def init_login_manager(manager: LoginManager) -> None:
     def unauthorized():
         from flask import redirect, url_for
 
+        from grid.errors import respond, wants_json
         from grid.htmx import wants_fragment
 
         if session.pop("expired", False):
@@ -99,4 +100,7 @@ def init_login_manager(manager: LoginManager) -> None:
             response = current_app.response_class(status=401)
             response.headers["HX-Redirect"] = url_for("accounts.login")
             return response
+        if wants_json():
+            # Scripts (the map's fetch) need a status they can act on, not a login page.
+            return respond(401, str(_l("Please log in.")), str(_l("Please log in.")))
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))

@@ -26,13 +26,16 @@ def units_by_code(codes) -> dict[str, Unit]:
     return {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(list(codes))))}
 
 
-def ancestors(unit: Unit, stmt) -> list[Unit]:
-    """The unit's parents from the top down that `stmt` (a scoped select) admits."""
+def ancestors(unit: Unit, scope) -> list[tuple[Unit, bool]]:
+    """The unit's parents from the top down, each with whether `scope` (a scoped
+    select) lets the user open it. Names of one's own ancestors are context, not
+    data: a grid worker knows which community their grid is in."""
     ids = [int(part) for part in unit.path.split(".")[:-1]]
     if not ids:
         return []
-    found = {u.id: u for u in db.session.scalars(stmt.where(Unit.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
+    found = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    visible = set(db.session.scalars(scope.where(Unit.id.in_(ids)).with_only_columns(Unit.id)))
+    return [(found[i], i in visible) for i in ids if i in found]
 
 
 def inside(unit: Unit):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy import cast, func, update
+from sqlalchemy import cast, func, select, update
 
 from grid import geo
 from grid.audit.services import record_audit
@@ -83,6 +83,9 @@ def import_boundaries(*, data: bytes, filename: str, by=None, dry_run: bool = Fa
     transaction (commits). Units are matched by code; every change keeps the old
     name, parent and boundary in unit_change. A dry run writes nothing at all."""
     report = ImportReport(filename=filename, dry_run=dry_run)
+    if not dry_run:
+        # One import at a time: each validates against the state the other is changing.
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("boundary-import"))))
     shapes, report.problems = validate_boundaries(data)
     if report.errors:
         if not dry_run:

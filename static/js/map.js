@@ -15,12 +15,18 @@
       L.tileLayer(el.dataset.basemap, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
     }
     fetch(el.dataset.geojson, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (r) {
+        // An expired session answers 401: go to the login page instead of an empty map.
+        if (r.status === 401) { window.location.reload(); }
+        if (!r.ok) { throw new Error(r.status); }
+        return r.json();
+      })
       .then(function (data) {
         var layer = L.geoJSON(data, {
           style: function (f) { return STYLE[f.properties.level] || STYLE.grid; },
           onEachFeature: function (f, l) {
-            l.bindTooltip(f.properties.name, { sticky: true });
+            // A text node, not a string: Leaflet would parse a string as HTML.
+            l.bindTooltip(document.createTextNode(f.properties.name), { sticky: true });
             if (f.properties.level !== "district") {
               l.on("click", function () { window.location.href = el.dataset.unitBase + f.id; });
             }
