@@ -76,8 +76,9 @@ def app():
 @pytest.fixture(autouse=True)
 def _transaction(request, app):
     """Bind every session of the app to one connection inside a transaction that
-    the test's end rolls back (browser tests use their own committed database)."""
-    if request.node.get_closest_marker("browser"):
+    the test's end rolls back (browser and concurrency tests use their own
+    committed databases instead)."""
+    if request.node.get_closest_marker("own_database"):
         yield
         return
     with app.app_context():

@@ -108,7 +108,7 @@ def committed_app():
         db.engine.dispose()
 
 
-@pytest.mark.browser  # uses its own committed database, not the rollback fixture
+@pytest.mark.own_database
 def test_parallel_guesses_cannot_exceed_the_lockout(committed_app, monkeypatch):
     with committed_app.app_context():
         make_user("target", "auditor")

@@ -100,3 +100,20 @@ def test_dengbao_policy_needs_three_classes(app, ctx):
         check_password_policy("Mixed-case9", username="u")
     finally:
         app.config["PASSWORD_POLICY"] = "default"
+
+
+def test_create_user_command(app):
+    units = make_district()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["grid", "create-user", "--username", "13700000000", "--name", "李四",
+                                 "--role", "grid_worker", "--scope", units["B1a"].code,
+                                 "--password", "first-day-2026"])
+    assert result.exit_code == 0, result.output
+    user = get_user("13700000000")
+    assert user.must_change_password and [u.code for u in user.scope_units] == ["T020101"]
+    wrong_level = runner.invoke(args=["grid", "create-user", "--username", "x2", "--name", "X", "--role",
+                                      "grid_worker", "--scope", units["B1"].code, "--password", "first-day-2026"])
+    assert wrong_level.exit_code != 0 and get_user("x2") is None
+    unknown = runner.invoke(args=["grid", "create-user", "--username", "x3", "--name", "X", "--role",
+                                  "grid_worker", "--scope", "NOPE", "--password", "first-day-2026"])
+    assert "NOPE" in unknown.output

@@ -93,3 +93,34 @@ def test_logout_ends_the_session(phone: Page):
     expect(phone.get_by_role("heading", name="登录")).to_be_visible()
     phone.goto("/")
     assert "/login" in phone.url
+
+
+def test_admin_adds_a_worker_who_sets_a_password_at_first_login(phone: Page, screenshot, browser, live_server):
+    log_in(phone, "admin")
+    phone.get_by_role("link", name="用户").tap()
+    phone.get_by_role("link", name="新建用户").tap()
+    phone.get_by_label("用户名或手机号").fill("13912345678")
+    phone.get_by_label("姓名").fill("王小明")
+    phone.get_by_label("角色").select_option("grid_worker")
+    phone.get_by_label("朝晖第4网格").check()
+    phone.get_by_label("临时密码").fill("first-day-2026")
+    assert_fits_the_phone(phone)
+    screenshot(phone, "07-new-user-form")
+    phone.get_by_role("button", name="保存").tap()
+    expect(phone.get_by_role("status")).to_contain_text("13912345678")
+
+    worker = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740},
+                                 is_mobile=True, has_touch=True, locale="zh-CN").new_page()
+    worker.goto("/login")
+    worker.get_by_label("用户名或手机号").fill("13912345678")
+    worker.get_by_label("密码").fill("first-day-2026")
+    worker.get_by_role("button", name="登录").tap()
+    expect(worker.get_by_role("heading", name="修改密码")).to_be_visible()
+    worker.get_by_label("当前密码").fill("first-day-2026")
+    worker.get_by_label("新密码", exact=True).fill("my-own-pass-88")
+    worker.get_by_label("确认新密码").fill("my-own-pass-88")
+    screenshot(worker, "08-first-login-password")
+    worker.get_by_role("button", name="修改密码").tap()
+    expect(worker.get_by_role("heading", name="我的网格")).to_be_visible()
+    expect(worker.get_by_test_id("grid-card")).to_contain_text("朝晖第4网格")
+    worker.context.close()
