@@ -11,13 +11,19 @@ PGBIN=${GRID_PG_BIN:-/usr/lib/postgresql/15/bin}
 PORT=${GRID_PG_PORT:-5433}
 DBNAME=${GRID_PG_DATABASE:-grid}
 PGDIR=$ROOT/var/pg
-DATA=$PGDIR/data
-SOCK=$PGDIR/run
-LOG=$PGDIR/postgres.log
+
+# The cluster's own paths, through the var/pg link when there is one (postgres
+# may not be able to traverse the clone's path itself).
+set_paths() {
+  local real=$PGDIR
+  [ -e "$PGDIR" ] && real=$(readlink -f "$PGDIR")
+  DATA=$real/data; SOCK=$real/run; LOG=$real/postgres.log; PWFILE=$real/password
+}
+set_paths
 
 is_root() { [ "$(id -u)" = 0 ]; }
 # initdb and postgres refuse to run as root.
-as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 url() { echo "postgresql+psycopg://postgres@/$DBNAME?host=$SOCK&port=$PORT"; }
 
@@ -44,13 +50,14 @@ ensure() {
   if [ -n "${GRID_DATABASE_URL:-}" ]; then echo "$GRID_DATABASE_URL"; return; fi
   [ -x "$PGBIN/initdb" ] || { echo "db: PostgreSQL 15 not found in $PGBIN (install postgresql-15-postgis-3)" >&2; exit 1; }
   prepare_dirs
+  set_paths
   if [ ! -f "$DATA/PG_VERSION" ]; then
     as_pg mkdir -p "$DATA" "$SOCK"
     # The socket (mode 0700: only this user and root) trusts; TCP on 127.0.0.1
     # asks for the generated password, so other local users get nothing.
-    as_pg sh -c "umask 077; head -c 18 /dev/urandom | base64 > '$PGDIR/password'"
+    as_pg sh -c "umask 077; head -c 18 /dev/urandom | base64 > '$PWFILE'"
     as_pg "$PGBIN/initdb" -D "$DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
-      --pwfile="$PGDIR/password" --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+      --pwfile="$PWFILE" --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
   as_pg mkdir -p "$SOCK"
   if ! as_pg "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
