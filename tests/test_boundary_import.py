@@ -189,3 +189,23 @@ def test_unit_page_shows_its_boundary_history(client):
     log_in(client, "boss")
     page = client.get(f"/units/{unit('G1').id}").get_data(as_text=True)
     assert "regrid.geojson" in page and "v1.geojson" in page and "边界" in page
+
+
+def test_export_then_reimport_changes_nothing(client):
+    with client.application.test_request_context():
+        import_boundaries(data=collection(*DISTRICT), filename="v1.geojson")
+    make_user("boss", "admin")
+    log_in(client, "boss")
+    response = client.get("/admin/boundaries/export.geojson")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    exported = response.get_data()
+    assert {f["properties"]["parent"] for f in json.loads(exported)["features"]} == {None, "D", "S1", "S2", "C1"}
+    with client.application.test_request_context():
+        report = import_boundaries(data=exported, filename="roundtrip.geojson")
+    assert report.applied and not report.created and not report.updated and len(report.unchanged) == 7
+
+
+def test_only_administrators_may_export(client):
+    make_user("s", "street_staff", [])
+    log_in(client, "s")
+    assert client.get("/admin/boundaries/export.geojson").status_code == 404

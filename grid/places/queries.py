@@ -49,22 +49,40 @@ def count_by_level(stmt) -> dict[str, int]:
     return dict(sorted(rows.all(), key=lambda r: LEVEL_DEPTH[r[0]]))
 
 
-def boundaries_geojson(stmt, *, simplify_m: float = 0.0) -> dict:
-    """A FeatureCollection of the units selected by `stmt` (already scope-narrowed):
-    id, code, name and level only. Built in PostGIS in one round trip."""
-    sub = stmt.subquery()
-    geom = sub.c.boundary
-    if simplify_m:
-        # ~1e-5 degrees per metre at these latitudes is plenty for display.
-        geom = func.ST_SimplifyPreserveTopology(geom, simplify_m * 1e-5)
+def feature_collection(rows, geometry, properties: dict, *, digits: int) -> dict:
+    """A GeoJSON FeatureCollection assembled in PostGIS in one round trip."""
+    props = []
+    for key, column in properties.items():
+        props += [key, column]
     feature = func.json_build_object(
-        "type", "Feature",
-        "id", sub.c.id,
-        "geometry", func.ST_AsGeoJSON(geom, 6).cast(JSON),
-        "properties", func.json_build_object("code", sub.c.code, "name", sub.c.name, "level", sub.c.level),
+        "type", "Feature", "id", rows.c.id,
+        "geometry", func.ST_AsGeoJSON(geometry, digits).cast(JSON),
+        "properties", func.json_build_object(*props),
     )
     features = db.session.scalar(select(func.coalesce(func.json_agg(feature), text("'[]'::json"))))
     return {"type": "FeatureCollection", "features": features}
+
+
+def boundaries_geojson(stmt, *, simplify_m: float = 0.0) -> dict:
+    """The units selected by `stmt` (already scope-narrowed) for a map: id, code,
+    name and level only, 6 decimals (~0.1 m)."""
+    rows = stmt.subquery()
+    geometry = rows.c.boundary
+    if simplify_m:
+        # ~1e-5 degrees per metre at these latitudes is plenty for display.
+        geometry = func.ST_SimplifyPreserveTopology(geometry, simplify_m * 1e-5)
+    return feature_collection(rows, geometry, {"code": rows.c.code, "name": rows.c.name, "level": rows.c.level},
+                              digits=6)
+
+
+def boundaries_export() -> dict:
+    """Every unit in the importer's own format (code, name, level, parent), at
+    full precision, so that exporting and re-importing changes nothing."""
+    parent = aliased(Unit)
+    rows = (select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.boundary, parent.code.label("parent"))
+            .outerjoin(parent, Unit.parent_id == parent.id).order_by(Unit.path)).subquery()
+    return feature_collection(rows, rows.c.boundary, {"code": rows.c.code, "name": rows.c.name,
+                                                      "level": rows.c.level, "parent": rows.c.parent}, digits=15)
 
 
 def children_of(unit: Unit, stmt) -> list[Unit]:

@@ -66,6 +66,16 @@ def unit_boundaries(unit_id: int):
     return response
 
 
+@bp.get("/admin/boundaries/export.geojson")
+@roles_required(Role.ADMIN)
+def export_boundaries():
+    """All units in the import format, to edit in QGIS and import again."""
+    response = jsonify(queries.boundaries_export())
+    response.mimetype = "application/geo+json"
+    response.headers["Content-Disposition"] = "attachment; filename=boundaries.geojson"
+    return response
+
+
 @bp.route("/admin/boundaries", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def boundaries():
