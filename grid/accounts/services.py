@@ -20,7 +20,9 @@ from grid.places.models import Unit
 
 
 class LoginRefused(DomainError):
-    status = 200  # the login form is shown again with the message
+    """Wrong credentials, a locked or a disabled account: the form shows the message."""
+
+    status = 401
 
 
 USERNAME_MAX = 64

@@ -32,12 +32,12 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("places.home"))
     form = LoginForm()
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
         try:
             user = services.log_in(username=form.username.data, password=form.password.data)
         except services.LoginRefused as refused:
-            error = refused.message
+            error, status = refused.message, refused.status
         else:
             locale = session.get("locale")
             session.clear()  # nothing from before the login survives into the new session
@@ -45,7 +45,7 @@ def login():
                 session["locale"] = locale
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
-    return render_template("accounts/login.html", form=form, error=error), 200 if error is None else 401
+    return render_template("accounts/login.html", form=form, error=error), status
 
 
 @bp.post("/logout")
