@@ -39,12 +39,36 @@ def test_auditor_lists_and_filters_entries(client):
     log_in(client, "worker", address="192.0.2.10")
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/audit").get_data(as_text=True))})
     log_in(client, "aud")
-    page = client.get("/audit?actor=worker").get_data(as_text=True)
-    assert "login.failure" in page and "login.success" in page and "logout" in page
-    assert "192.0.2.10" in page
-    failures = client.get("/audit?actor=worker&result=failure").get_data(as_text=True)
-    assert "login.failure" in failures and "login.success" not in failures
+    assert "<select" in client.get("/audit").get_data(as_text=True)  # the full page, with its filters
+
+    def rows(url):  # the htmx fragment: entries only, no filter options
+        return client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+
+    page = rows("/audit?actor=worker")
+    assert "登录失败" in page and "登录成功" in page and "已退出登录" in page
+    assert "192.0.2.10" in page and "原因：password" in page
+    failures = rows("/audit?actor=worker&result=failure")
+    assert "登录失败" in failures and "登录成功" not in failures
     fragment = client.get("/audit?action=logout", headers={"HX-Request": "true"})
-    assert "<html" not in fragment.get_data(as_text=True) and "logout" in fragment.get_data(as_text=True)
-    assert fragment.headers["Vary"] == "HX-Request" or "HX-Request" in fragment.headers["Vary"]
-    assert "login.success" not in client.get("/audit?since=2000-01-01&until=2000-01-02").get_data(as_text=True)
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and "已退出登录" in body and "登录成功" not in body
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert "登录成功" not in rows("/audit?since=2000-01-01&until=2000-01-02")
+
+
+def test_user_changes_read_as_before_and_after(client):
+    from tests.factories import make_district
+
+    units = make_district()
+    make_user("boss", "admin")
+    target = make_user("w", "grid_worker", [units["A1a"]])
+    make_user("aud", "auditor")
+    log_in(client, "boss")
+    url = f"/admin/users/{target.id}"
+    client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True)), "full_name": "w",
+                           "role": "grid_worker", "scope": [units["A1b"].id], "department": "0",
+                           "is_enabled": "y", "version": str(target.version)})
+    auditor = client.application.test_client()
+    log_in(auditor, "aud")
+    page = auditor.get("/audit?action=user.update", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "修改用户" in page and "负责区域：T010101 → T010102" in page

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import format_time
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import cast, func, select, update
 from sqlalchemy.dialects.postgresql import CIDR
 
@@ -13,10 +14,33 @@ from grid.accounts import passwords
 from grid.accounts.models import Department, LoginAttempt, User
 from grid.accounts.roles import SCOPE_LEVEL, Role
 from grid.accounts.sessions import now, open_session, revoke_sessions
+from grid.audit.actions import register_actions
 from grid.audit.services import client_address, record_audit
 from grid.errors import Conflict, DomainError, TooManyRequests
 from grid.extensions import db
 from grid.places.models import Unit
+
+
+register_actions(
+    {
+        "login.success": _l("Logged in"),
+        "login.failure": _l("Login failed"),
+        "login.locked": _l("Login while locked"),
+        "login.lockout": _l("Account locked"),
+        "login.throttled": _l("Login throttled"),
+        "logout": _l("Logged out"),
+        "password.change": _l("Password changed"),
+        "user.create": _l("User created"),
+        "user.update": _l("User changed"),
+        "user.disable": _l("User disabled"),
+        "user.reset_password": _l("Password reset"),
+        "user.unlock": _l("User unlocked"),
+    },
+    object_types={"user": _l("User")},
+    detail_keys={"reason": _l("Reason"), "username": _l("Username"), "role": _l("Role"),
+                 "scope": _l("Areas looked after"), "enabled": _l("Account enabled"),
+                 "full_name": _l("Name"), "department": _l("Department")},
+)
 
 
 class LoginRefused(DomainError):

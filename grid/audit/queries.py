@@ -16,7 +16,7 @@ def search_entries(*, actor: str = "", action: str = "", result: str = "", objec
     if actor:
         stmt = stmt.where(AuditEntry.actor_name == actor.strip().lower())
     if action:
-        stmt = stmt.where(AuditEntry.action.startswith(action.strip()))
+        stmt = stmt.where(AuditEntry.action == action)
     if result:
         stmt = stmt.where(AuditEntry.result == result)
     if object_type:

@@ -8,7 +8,7 @@ from wtforms.validators import Optional
 
 from grid.accounts.access import roles_required
 from grid.accounts.roles import Role
-from grid.audit import queries
+from grid.audit import actions, queries
 from grid.extensions import db
 from grid.htmx import render
 
@@ -20,20 +20,31 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     actor = StringField(_l("User"))
-    action = StringField(_l("Action"))
-    result = SelectField(_l("Result"), choices=[
-        SelectChoice("", _l("Any")), SelectChoice("success", _l("Success")),
-        SelectChoice("failure", _l("Failure")), SelectChoice("denied", _l("Denied"))])
-    object_type = StringField(_l("Object type"))
+    action = SelectField(_l("Action"), validate_choice=False)
+    result = SelectField(_l("Result"), validate_choice=False)
+    object_type = SelectField(_l("Object type"), validate_choice=False)
     object_id = StringField(_l("Object id"))
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
+
+
+def choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Any"))] + [SelectChoice(code, label) for code, label in labels.items()]
+
+
+@bp.app_context_processor
+def audit_labels():
+    return {"action_label": actions.action_label, "object_label": actions.object_label,
+            "result_label": actions.result_label, "detail_lines": actions.detail_lines}
 
 
 @bp.get("/audit")
 @roles_required(Role.AUDITOR)
 def entries():
     form = AuditFilterForm(request.args)
+    form.action.choices = choices(actions.ACTIONS)
+    form.result.choices = choices(actions.RESULTS)
+    form.object_type.choices = choices(actions.OBJECT_TYPES)
     form.validate()
     filters = {name: form[name].data for name in ("actor", "action", "result", "object_type", "object_id")}
     stmt = queries.search_entries(**{k: v or "" for k, v in filters.items()},

@@ -3,14 +3,24 @@ apply it all or nothing, recording what each unit looked like before."""
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import cast, func, select, update
 
 from grid import geo
+from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
 from grid.extensions import db
 from grid.places import queries
 from grid.places.models import LEVEL_DEPTH, BoundaryImport, Ltree, Unit, UnitChange
+
+
+register_actions(
+    {"boundary.import": _l("Boundaries imported")},
+    object_types={"boundary_import": _l("Boundary import")},
+    detail_keys={"filename": _l("File"), "created": _l("created"), "updated": _l("updated"),
+                 "errors": _l("Errors"), "warnings": _l("Warnings")},
+)
 
 
 @dataclass
