@@ -20,6 +20,15 @@ class DomainError(Exception):
         self.details = details or []
 
 
+class FieldErrors(DomainError):
+    """Several fields are wrong at once: `errors` maps each field to its message,
+    so a form can show them all after one submit."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())), field=next(iter(errors)))
+        self.errors = errors
+
+
 class Conflict(DomainError):
     """Someone else changed the record first (optimistic locking)."""
 

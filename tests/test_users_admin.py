@@ -117,3 +117,15 @@ def test_create_user_command(app):
     unknown = runner.invoke(args=["grid", "create-user", "--username", "x3", "--name", "X", "--role",
                                   "grid_worker", "--scope", "NOPE", "--password", "first-day-2026"])
     assert "NOPE" in unknown.output
+
+
+def test_an_empty_new_user_form_lists_every_problem_at_once(client):
+    make_user("boss", "admin")
+    log_in(client, "boss")
+    response = client.post("/admin/users/new", data={
+        "csrf_token": form_token(client, "/admin/users/new"), "username": "", "full_name": "",
+        "role": "grid_worker", "department": "0", "password": "123"})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    for message in ("请输入 1 至 64 个字符的用户名", "请输入姓名", "请至少选择一个该用户负责的区域", "密码"):
+        assert message in body, message

@@ -26,7 +26,9 @@ class ChangePasswordForm(FlaskForm):
 
 class UserForm(FlaskForm):
     username = StringField(_l("Username or phone"), validators=[Length(max=64)])
-    full_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    # Required, but checked by the service with every other field, so that one
+    # submit shows all the problems.
+    full_name = StringField(_l("Name"), validators=[Length(max=100)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])
     scope = SelectMultipleField(_l("Areas looked after"), coerce=int, validate_choice=False)
     department = SelectField(_l("Department"), coerce=int, validate_choice=False)

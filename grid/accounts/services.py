@@ -16,7 +16,7 @@ from grid.accounts.roles import SCOPE_LEVEL, Role
 from grid.accounts.sessions import now, open_session, revoke_sessions
 from grid.audit.actions import register_actions
 from grid.audit.services import client_address, record_audit
-from grid.errors import Conflict, DomainError, TooManyRequests
+from grid.errors import Conflict, DomainError, FieldErrors, TooManyRequests
 from grid.extensions import db
 from grid.places.models import Unit
 
@@ -183,35 +183,60 @@ def change_password(*, user: User, current: str, new: str) -> None:
     db.session.commit()
 
 
-def check_scope(role: Role, units: list[Unit]) -> None:
+def scope_problem(role: Role, units: list[Unit]) -> str | None:
     level = SCOPE_LEVEL[role]
     if level is None:
-        return
+        return None
     if not units:
-        raise DomainError(_("Choose at least one area this user looks after."), field="scope")
+        return _("Choose at least one area this user looks after.")
     wrong = [u.name for u in units if u.level != level]
     if wrong:
-        raise DomainError(_("This role looks after units of another level: %(names)s.", names="、".join(wrong)),
-                          field="scope")
+        return _("This role looks after units of another level: %(names)s.", names="、".join(wrong))
+    return None
 
 
-def check_department(role: Role, department: Department | None) -> None:
+def name_problem(full_name: str) -> str | None:
+    return None if full_name.strip() else _("Enter the person's name.")
+
+
+def department_problem(role: Role, department: Department | None) -> str | None:
     if role == Role.DEPARTMENT_HANDLER and department is None:
-        raise DomainError(_("A department handler needs a department."), field="department")
+        return _("A department handler needs a department.")
+    return None
+
+
+def password_problem(password: str, username: str) -> str | None:
+    try:
+        passwords.check_password_policy(password, username=username)
+    except DomainError as error:
+        return error.message
+    return None
+
+
+def raise_field_errors(errors: dict[str, str | None]) -> None:
+    found = {name: message for name, message in errors.items() if message}
+    if found:
+        raise FieldErrors(found)
 
 
 def create_user(*, username: str, full_name: str, role: Role, password: str, units: list[Unit],
                 department: Department | None = None, by: User | None = None, is_demo: bool = False,
                 must_change_password: bool = True) -> User:
-    """Create a user (commits). New users change their password at first login."""
+    """Create a user (commits). New users change their password at first login.
+    Raises FieldErrors naming every wrong field at once."""
     username = normalise_username(username)
+    username_problem = None
     if not username or len(username) > USERNAME_MAX:
-        raise DomainError(_("Enter a username of 1 to %(n)s characters.", n=USERNAME_MAX), field="username")
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise DomainError(_("The username %(u)s is taken.", u=username), field="username")
-    check_scope(role, units)
-    check_department(role, department)
-    passwords.check_password_policy(password, username=username)
+        username_problem = _("Enter a username of 1 to %(n)s characters.", n=USERNAME_MAX)
+    elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        username_problem = _("The username %(u)s is taken.", u=username)
+    raise_field_errors({
+        "username": username_problem,
+        "full_name": name_problem(full_name),
+        "scope": scope_problem(role, units),
+        "department": department_problem(role, department),
+        "password": password_problem(password, username),
+    })
     user = User(username=username, full_name=full_name.strip(), role=role.value, scope_units=list(units),
                 department=department if role == Role.DEPARTMENT_HANDLER else None,
                 password_hash=passwords.hash_password(password), is_demo=is_demo,
@@ -227,10 +252,13 @@ def create_user(*, username: str, full_name: str, role: Role, password: str, uni
 def update_user(*, user: User, version: int, full_name: str, role: Role, units: list[Unit],
                 department: Department | None, is_enabled: bool, by: User) -> User:
     """Edit a user (commits). `version` is the one the editor saw: a stale edit is refused."""
-    check_scope(role, units)
-    check_department(role, department)
-    if user.id == by.id and (not is_enabled or role != Role(user.role)):
-        raise DomainError(_("You cannot disable yourself or change your own role."), field="role")
+    own = user.id == by.id and (not is_enabled or role != Role(user.role))
+    raise_field_errors({
+        "full_name": name_problem(full_name),
+        "role": _("You cannot disable yourself or change your own role.") if own else None,
+        "scope": scope_problem(role, units),
+        "department": department_problem(role, department),
+    })
     claim_version(user, version)
     before = {"role": user.role, "scope": [u.code for u in user.scope_units], "enabled": user.is_enabled,
               "full_name": user.full_name, "department": user.department_id}

@@ -8,13 +8,16 @@ from grid.accounts import queries, services
 from grid.accounts.access import roles_required
 from grid.accounts.forms import ChangePasswordForm, LoginForm, ResetPasswordForm, UserFilterForm, UserForm
 from grid.accounts.models import User
-from grid.accounts.roles import Role
-from grid.errors import DomainError
+from grid.accounts.roles import SCOPE_LEVEL, Role
+from grid.errors import DomainError, FieldErrors
 from grid.extensions import db
 from grid.htmx import render
 from grid.i18n import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+# The roles whose form shows the scope units (the others have no geographic scope).
+SCOPED_ROLES = " ".join(role.value for role, level in SCOPE_LEVEL.items() if level)
 
 # Pages a user who must change the password can still reach.
 OPEN_DURING_PASSWORD_CHANGE = {"accounts.password", "accounts.logout", "i18n.set_locale", "static"}
@@ -99,9 +102,11 @@ def user_form_values(form: UserForm) -> dict:
 
 
 def form_error(form, error: DomainError, *, default_field: str) -> int:
-    """Show a service's error under its field; the status tells scripts and htmx it failed."""
-    field = error.field if error.field and error.field in form else default_field
-    form[field].errors = [*form[field].errors, error.message]
+    """Show a service's errors under their fields; the status tells scripts and htmx it failed."""
+    errors = error.errors if isinstance(error, FieldErrors) else {error.field or default_field: error.message}
+    for name, message in errors.items():
+        field = form[name] if name in form else form[default_field]
+        field.errors = [*field.errors, message]
     return error.status
 
 
@@ -120,7 +125,8 @@ def new_user():
         else:
             flash(_("User %(u)s created. They must change the password at first login.", u=user.username), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id))
-    return render_template("accounts/user_form.html", form=form, user=None, units=queries.scope_choices()), status
+    return render_template("accounts/user_form.html", form=form, user=None, units=queries.scope_choices(),
+                           scoped_roles=SCOPED_ROLES), status
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -144,7 +150,7 @@ def edit_user(user_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id))
     return render_template("accounts/user_form.html", form=form, user=user, units=queries.scope_choices(),
-                           reset_form=ResetPasswordForm(),
+                           scoped_roles=SCOPED_ROLES, reset_form=ResetPasswordForm(),
                            locked=services.locked_until(user.username, user, services.now())), status
 
 

@@ -37,6 +37,19 @@ def geos_reason(reason: str) -> str:
     return reasons.get(reason, reason)
 
 
+def ring_label(ring: str | None, polygon=None) -> str:
+    """"exterior" / "hole 2" (and the part of a MultiPolygon) in words."""
+    if not ring:
+        return ""
+    if ring == "exterior":
+        label = _("the outer ring")
+    elif ring.startswith("hole "):
+        label = _("inner ring %(n)s", n=ring.split(" ", 1)[1])
+    else:
+        label = ring
+    return _("part %(n)s, %(ring)s", n=polygon, ring=label) if polygon else label
+
+
 def coordinates_problem(p: dict) -> str:
     reasons = {
         "not_array": _("coordinates must be nested arrays"),
@@ -44,7 +57,7 @@ def coordinates_problem(p: dict) -> str:
         "bad_position": _("a position is not a pair of numbers"),
         "too_few_positions": _("a ring needs at least 4 positions"),
     }
-    ring = p.get("ring")
+    ring = ring_label(p.get("ring"), p.get("polygon"))
     where_ring = _(" (ring %(ring)s)", ring=ring) if ring else ""
     return _("The coordinates cannot be read: %(reason)s%(ring)s.",
              reason=reasons.get(p.get("reason"), p.get("reason", "")), ring=where_ring)
@@ -82,7 +95,7 @@ def describe(problem: Problem) -> str:
         return coordinates_problem(p)
     if kind == "unclosed_ring":
         return _("Ring %(ring)s is not closed: its last point differs from its first%(where)s.",
-                 ring=p.get("ring"), where=where(p))
+                 ring=ring_label(p.get("ring"), p.get("polygon")), where=where(p))
     if kind == "invalid":
         return _("Invalid geometry: %(reason)s%(where)s.", reason=geos_reason(p.get("reason", "")), where=where(p))
     if kind == "swapped":

@@ -2,14 +2,31 @@
 // and levels only) and draws it; no base map unless one is configured.
 (function () {
   var STYLE = {
-    district: { color: "#444", weight: 3, fill: false },
+    district: { color: "#1d2430", weight: 4, fill: false },
     street: { color: "#1f4e9c", weight: 3, fill: false },
-    community: { color: "#0b7a55", weight: 2, fillOpacity: 0.04 },
-    grid: { color: "#d9480f", weight: 1, fillOpacity: 0.12 }
+    community: { color: "#0b7a55", weight: 2.5, fill: false },
+    grid: { color: "#d9480f", weight: 1, fillColor: "#d9480f", fillOpacity: 0.10 }
   };
+  // The smallest units on the map take taps; the outlines of larger ones are drawn on top.
+  var ORDER = ["district", "street", "community", "grid"];
+
+  function popupFor(el, feature) {
+    var box = document.createElement("div");
+    var name = document.createElement("strong");
+    name.textContent = feature.properties.name;  // text, never HTML
+    box.appendChild(name);
+    box.appendChild(document.createElement("br"));
+    var link = document.createElement("a");
+    link.href = el.dataset.unitBase + feature.id;
+    link.textContent = el.dataset.open;
+    link.className = "button";
+    box.appendChild(link);
+    return box;
+  }
 
   function draw(el) {
-    var map = L.map(el, { zoomControl: true, attributionControl: true, tap: true });
+    var map = L.map(el, { zoomControl: false, attributionControl: true, tap: true });
+    L.control.zoom({ zoomInTitle: el.dataset.zoomIn, zoomOutTitle: el.dataset.zoomOut }).addTo(map);
     map.attributionControl.setPrefix("Leaflet");
     if (el.dataset.basemap) {
       L.tileLayer(el.dataset.basemap, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
@@ -22,19 +39,27 @@
         return r.json();
       })
       .then(function (data) {
-        var layer = L.geoJSON(data, {
-          style: function (f) { return STYLE[f.properties.level] || STYLE.grid; },
-          onEachFeature: function (f, l) {
-            // A text node, not a string: Leaflet would parse a string as HTML.
-            l.bindTooltip(document.createTextNode(f.properties.name), { sticky: true });
-            if (f.properties.level !== "district") {
-              l.on("click", function () { window.location.href = el.dataset.unitBase + f.id; });
+        var levels = data.features.map(function (f) { return ORDER.indexOf(f.properties.level); });
+        var finest = Math.max.apply(null, levels.concat([-1]));
+        var all = L.featureGroup().addTo(map);
+        // Finest level first (clickable fills), then coarser outlines over them.
+        for (var depth = finest; depth >= 0; depth--) {
+          L.geoJSON(data, {
+            filter: function (f) { return ORDER.indexOf(f.properties.level) === depth; },
+            style: function (f) { return STYLE[f.properties.level]; },
+            interactive: depth === finest,
+            onEachFeature: function (f, layer) {
+              if (depth === finest) {
+                // Hover names for mice; on phones a tap opens the popup, which names it too.
+                if (!L.Browser.mobile) {
+                  layer.bindTooltip(document.createTextNode(f.properties.name), { sticky: true });
+                }
+                if (f.properties.level !== "district") { layer.bindPopup(popupFor(el, f)); }
+              }
             }
-          }
-        }).addTo(map);
-        // Larger units first so that the smallest ones stay clickable on top.
-        layer.eachLayer(function (l) { if (l.feature.properties.level === "grid") { l.bringToFront(); } });
-        if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }
+          }).addTo(all);
+        }
+        if (all.getBounds().isValid()) { map.fitBounds(all.getBounds(), { padding: [8, 8] }); }
         el.dataset.loaded = String(data.features.length);
       })
       .catch(function () { el.classList.add("map-failed"); el.dataset.loaded = "error"; });

@@ -41,7 +41,7 @@ def test_grid_worker_logs_in_and_opens_their_grid(phone: Page, screenshot):
     screenshot(phone, "01-grid-worker-home")
     cards.first.tap()
     expect(phone.locator("[data-map][data-loaded]")).to_have_attribute("data-loaded", "1")
-    expect(phone.locator(".leaflet-interactive")).to_have_count(1)
+    expect(phone.locator("path.leaflet-interactive")).to_have_count(1)
     assert_fits_the_phone(phone)
     screenshot(phone, "02-grid-page")
     assert phone.js_errors == []
@@ -55,9 +55,18 @@ def test_street_office_sees_its_boundaries_on_the_map(phone: Page, screenshot):
     loaded = int(the_map.get_attribute("data-loaded"))
     grids = phone.locator("h2:has-text('网格') + ul li").count()
     assert loaded == 1 + 3 + grids and grids >= 18  # the street, its 3 communities, its grids
-    expect(phone.locator(".leaflet-interactive")).to_have_count(loaded)
+    expect(phone.locator(".leaflet-overlay-pane path")).to_have_count(loaded)
+    # Grids take the taps; street and community outlines are drawn over them.
+    expect(phone.locator("path.leaflet-interactive")).to_have_count(grids)
     assert_fits_the_phone(phone)
     screenshot(phone, "03-street-office-home")
+    phone.locator("path.leaflet-interactive").nth(3).tap()
+    popup = phone.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("网格")
+    screenshot(phone, "03b-map-popup")
+    popup.get_by_role("link", name="打开").tap()
+    expect(phone.locator("p.muted").first).to_contain_text("网格 · 330199001")
+    phone.go_back()
     phone.locator("h2:has-text('社区') + ul a").first.tap()
     expect(phone.get_by_text("社区 · 330199001")).to_be_visible()
     screenshot(phone, "04-community-page")
