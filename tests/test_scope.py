@@ -108,3 +108,13 @@ def test_admin_sees_everything(client, units):
     for code in ("D", "A", "B1", "B1b"):
         assert client.get(f"/units/{units[code].id}").status_code == 200
     assert db.session.scalar(select(Unit).where(Unit.code == "T020102")) is not None
+
+
+def test_unscoped_roles_never_hold_units(ctx, units):
+    from grid.accounts import services
+    from grid.accounts.roles import Role
+
+    admin = make_user("boss", "admin")
+    auditor = services.create_user(username="aud2", full_name="审计", role=Role.AUDITOR, password="audit-pass-2026",
+                                   units=[units["A"]], by=admin)
+    assert auditor.scope_units == [] and visible_codes(auditor) == set()

@@ -46,11 +46,6 @@ def get_unit_or_404(user: User, unit_id: int) -> Unit:
     return unit
 
 
-def can_see_places(user: User) -> bool:
-    """Roles whose work is geographic; handlers and auditors see their own pages only."""
-    return user.role not in (Role.DEPARTMENT_HANDLER, Role.AUDITOR)
-
-
 def roles_required(*roles: Role):
     """Only these roles may open the view; everyone else gets the same 404 as a missing page."""
 

@@ -183,6 +183,12 @@ def change_password(*, user: User, current: str, new: str) -> None:
     db.session.commit()
 
 
+def scope_units_for(role: Role, units: list[Unit]) -> list[Unit]:
+    """Roles without a geographic scope hold no units, whatever the form sent:
+    an auditor or a department handler must not see places by accident."""
+    return list(units) if SCOPE_LEVEL[role] else []
+
+
 def scope_problem(role: Role, units: list[Unit]) -> str | None:
     level = SCOPE_LEVEL[role]
     if level is None:
@@ -224,6 +230,7 @@ def create_user(*, username: str, full_name: str, role: Role, password: str, uni
                 must_change_password: bool = True) -> User:
     """Create a user (commits). New users change their password at first login.
     Raises FieldErrors naming every wrong field at once."""
+    units = scope_units_for(role, units)
     username = normalise_username(username)
     username_problem = None
     if not username or len(username) > USERNAME_MAX:
@@ -252,6 +259,7 @@ def create_user(*, username: str, full_name: str, role: Role, password: str, uni
 def update_user(*, user: User, version: int, full_name: str, role: Role, units: list[Unit],
                 department: Department | None, is_enabled: bool, by: User) -> User:
     """Edit a user (commits). `version` is the one the editor saw: a stale edit is refused."""
+    units = scope_units_for(role, units)
     own = user.id == by.id and (not is_enabled or role != Role(user.role))
     raise_field_errors({
         "full_name": name_problem(full_name),

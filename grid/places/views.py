@@ -1,10 +1,10 @@
 """Home pages by role, unit pages, boundary GeoJSON and the boundary import page."""
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grid.accounts import queries as account_queries
-from grid.accounts.access import can_see_places, get_unit_or_404, roles_required, units_in_scope
+from grid.accounts.access import get_unit_or_404, roles_required, units_in_scope
 from grid.accounts.roles import Role
 from grid.errors import DomainError
 from grid.htmx import render
@@ -44,8 +44,6 @@ def favicon():
 @bp.get("/units/<int:unit_id>")
 @login_required
 def unit(unit_id: int):
-    if not can_see_places(current_user):
-        abort(404)
     unit = get_unit_or_404(current_user, unit_id)
     scope = units_in_scope(current_user)
     return render_template("places/unit.html", unit=unit, trail=queries.ancestors(unit, scope),
@@ -57,8 +55,6 @@ def unit(unit_id: int):
 @login_required
 def unit_boundaries(unit_id: int):
     """The unit and every unit below it that the user may see: ids, codes, names, levels."""
-    if not can_see_places(current_user):
-        abort(404)
     unit = get_unit_or_404(current_user, unit_id)
     data = queries.boundaries_geojson(units_in_scope(current_user).where(queries.inside(unit)))
     response = jsonify(data)
