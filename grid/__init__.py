@@ -46,8 +46,11 @@ def register_blueprints(app: Flask) -> None:
     from grid.accounts.views import bp as accounts_bp
     from grid.audit.views import bp as audit_bp
     from grid.places.views import bp as places_bp
+    from grid.registry.care_views import bp as care_bp
+    from grid.registry.ledger_views import bp as ledger_bp
+    from grid.registry.views import bp as registry_bp
 
-    for bp in (accounts_bp, places_bp, audit_bp, i18n.bp):
+    for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, audit_bp, i18n.bp):
         app.register_blueprint(bp)
 
 

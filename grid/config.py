@@ -6,9 +6,15 @@ from pathlib import Path
 
 from flask import Flask
 
+from grid import sealing
+
 DEFAULTS = {
     "DATABASE_URL": None,
     "SECRET_KEY": None,
+    # 32 random bytes, base64: seals ID numbers at rest. Generated into
+    # var/instance/data_key on first start; back it up, data sealed with a lost
+    # key cannot be read.
+    "DATA_KEY": None,
     # Demo accounts can log in only in demo mode (`make run` turns it on).
     "DEMO": False,
     # Login protection: an account locks after LOCKOUT_THRESHOLD failures for
@@ -35,6 +41,8 @@ DEFAULTS = {
     # Boundary imports.
     "MAX_IMPORT_BYTES": 20 * 1024 * 1024,
     "MAX_IMPORT_VERTICES": 500_000,
+    # Registry ledgers (.xlsx).
+    "MAX_LEDGER_BYTES": 30 * 1024 * 1024,
     "CONTAINMENT_TOLERANCE_M": 5.0,
     "OVERLAP_TOLERANCE_M2": 1.0,
     "GAP_TOLERANCE_M2": 1.0,
@@ -69,10 +77,13 @@ def load(app: Flask, overrides: dict | None) -> None:
         raise RuntimeError("GRID_DATABASE_URL is not set (make run / make test set it for the private cluster)")
     cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["DATABASE_URL"])
     if not cfg["SECRET_KEY"]:
-        cfg["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+        cfg["SECRET_KEY"] = instance_secret(Path(app.instance_path), "secret_key", lambda: secrets.token_hex(32))
+    if not cfg["DATA_KEY"]:
+        cfg["DATA_KEY"] = instance_secret(Path(app.instance_path), "data_key", sealing.new_master_key)
+    cfg["DATA_MASTER_KEY"] = sealing.decode_master_key(cfg["DATA_KEY"])
     # Uploads: the largest accepted import plus room for the form around it.
     if cfg.get("MAX_CONTENT_LENGTH") is None:
-        cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_IMPORT_BYTES"] + 64 * 1024
+        cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_IMPORT_BYTES"], cfg["MAX_LEDGER_BYTES"]) + 64 * 1024
 
 
 def normalise_database_url(url: str) -> str:
@@ -83,11 +94,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def instance_secret(instance: Path) -> str:
+def instance_secret(instance: Path, name: str, make) -> str:
     """A per-installation secret kept in var/instance, made on first start."""
-    path = instance / "secret_key"
+    path = instance / name
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        path.touch(0o600)
+        path.write_text(make())
     return path.read_text().strip()

@@ -22,5 +22,14 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint, **args)
 
 
+def form_list(values, name: str) -> list:
+    """A multi-valued field from a posted form (MultiDict) or a record's values (dict)."""
+    if hasattr(values, "getlist"):
+        return values.getlist(name)
+    value = values.get(name) or []
+    return list(value) if isinstance(value, (list, tuple, set)) else [value]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["form_list"] = form_list

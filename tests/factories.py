@@ -72,3 +72,25 @@ def csrf_from(html: str) -> str:
     marker = 'name="csrf-token" content="'
     start = html.index(marker) + len(marker)
     return html[start:html.index('"', start)]
+
+
+def make_household(user, lon: float, lat: float, address: str = "测试路1号", **fields):
+    """A household through the real service (grid from the point, scope-checked)."""
+    from grid.registry import services
+
+    return services.create_household(data=services.HouseholdInput(address=address, lon=lon, lat=lat, **fields), by=user)
+
+
+def make_resident(user, household, name: str = "张三", id_number: str = "", relation: str = "other", **fields):
+    from grid.registry import services
+
+    return services.add_resident(household=household, data=services.ResidentInput(
+        name=name, id_number=id_number, relation=relation, **fields), by=user)
+
+
+def valid_id(birth: str = "19450312", serial: str = "123", region: str = "330106") -> str:
+    """A valid 18-digit ID number for a birth date (YYYYMMDD); odd serial = male."""
+    from grid.registry.rules import compute_check_digit
+
+    first17 = region + birth + serial
+    return first17 + compute_check_digit(first17)

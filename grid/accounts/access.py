@@ -46,6 +46,27 @@ def get_unit_or_404(user: User, unit_id: int) -> Unit:
     return unit
 
 
+def grids_in_scope(user: User) -> Select:
+    """Ids of the grids the user may see: narrow any record that has a grid_id
+    with `record.grid_id.in_(grids_in_scope(user))`."""
+    return select(Unit.id).where(Unit.level == "grid", unit_path_in_scope(user, Unit.path))
+
+
+def in_scope_grid(user: User, grid_id_column) -> ColumnElement[bool]:
+    return grid_id_column.in_(grids_in_scope(user))
+
+
+# Children's records are sensitive personal information of minors: only the
+# roles whose work needs them may open one, and only inside their scope.
+CHILD_RECORD_ROLES = frozenset({Role.GRID_WORKER, Role.CHILDREN_DIRECTOR, Role.COMMUNITY_STAFF, Role.STREET_STAFF})
+# Who may read a record's access log (who viewed or changed it).
+ACCESS_LOG_ROLES = frozenset({Role.AUDITOR, Role.COMMUNITY_STAFF})
+
+
+def may_see_child_records(user: User) -> bool:
+    return user.role in CHILD_RECORD_ROLES
+
+
 def roles_required(*roles: Role):
     """Only these roles may open the view; everyone else gets the same 404 as a missing page."""
 

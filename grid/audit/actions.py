@@ -26,6 +26,10 @@ def result_label(code: str) -> str:
     return str(RESULTS.get(code, code))
 
 
+def detail_label(key: str) -> str:
+    return str(DETAIL_KEYS.get(key, key))
+
+
 def detail_lines(detail: dict | None) -> list[str]:
     """One readable line per detail entry; {"from": a, "to": b} becomes "a → b"."""
     lines = []

@@ -35,7 +35,8 @@ def choices(labels: dict) -> list[SelectChoice]:
 @bp.app_context_processor
 def audit_labels():
     return {"action_label": actions.action_label, "object_label": actions.object_label,
-            "result_label": actions.result_label, "detail_lines": actions.detail_lines}
+            "result_label": actions.result_label, "detail_lines": actions.detail_lines,
+            "detail_label": actions.detail_label}
 
 
 @bp.get("/audit")

@@ -2,6 +2,7 @@
 apply it all or nothing, recording what each unit looked like before."""
 from dataclasses import dataclass, field
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
@@ -23,6 +24,13 @@ register_actions(
 )
 
 
+# Sent inside an import's transaction once the units are in place, so records
+# that hang off grids (households, later events and disputes) can follow the new
+# boundaries. Receivers return a dict of counts for the report, e.g.
+# {"households_moved": 12}; places never imports them.
+boundaries_changed = Namespace().signal("boundaries-changed")
+
+
 @dataclass
 class ImportReport:
     filename: str
@@ -32,6 +40,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     import_id: int | None = None
+    followups: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[geo.Problem]:
@@ -113,9 +122,13 @@ def import_boundaries(*, data: bytes, filename: str, by=None, dry_run: bool = Fa
     db.session.flush()
     apply_shapes(sorted(shapes, key=lambda s: LEVEL_DEPTH[s.level]), existing, run)
     report.import_id = run.id
+    for _receiver, counts in boundaries_changed.send(current_app._get_current_object(), run=run):
+        for key, value in (counts or {}).items():
+            report.followups[key] = report.followups.get(key, 0) + value
+    run.report = {**run.report, **report.followups}
     record_audit("boundary.import", actor=by, object_type="boundary_import", object_id=run.id,
                  detail={"filename": filename, "created": len(report.created), "updated": len(report.updated),
-                         "warnings": len(report.warnings)})
+                         "warnings": len(report.warnings), **report.followups})
     db.session.commit()
     return report
 

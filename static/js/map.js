@@ -60,6 +60,12 @@
           }).addTo(all);
         }
         if (all.getBounds().isValid()) { map.fitBounds(all.getBounds(), { padding: [8, 8] }); }
+        if (el.dataset.point) {
+          // A record's own location (a household): a dot, no name or address on the map.
+          var lonLat = el.dataset.point.split(",").map(Number);
+          L.circleMarker([lonLat[1], lonLat[0]], { radius: 8, color: "#fff", weight: 2, fillColor: "#c2410c",
+                                                   fillOpacity: 1, interactive: false }).addTo(map);
+        }
         el.dataset.loaded = String(data.features.length);
       })
       .catch(function () { el.classList.add("map-failed"); el.dataset.loaded = "error"; });

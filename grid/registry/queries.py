@@ -1,0 +1,152 @@
+"""Reads over households and residents, always through accounts.access."""
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from grid.accounts.access import grids_in_scope, in_scope_grid
+from grid.extensions import db
+from grid.places.models import Unit
+from grid.audit.models import AuditEntry
+from grid.registry.care_models import CareRecordChange, ChildRecord, ElderlyRecord
+from grid.registry.models import Household, Resident
+
+
+def households(user, *, q: str = "", tag: str = "", care: str = "", grid_id: int | None = None) -> Select:
+    """Households in the user's scope matching a search of name, address or door
+    plate, a household tag, and a care category (elderly / child)."""
+    stmt = select(Household).where(in_scope_grid(user, Household.grid_id))
+    if grid_id:
+        stmt = stmt.where(Household.grid_id == grid_id)
+    q = q.strip()
+    if q:
+        like = f"%{q}%"
+        # Both columns have trigram indexes, so a substring search stays fast.
+        stmt = stmt.where(or_(Household.address.ilike(like),
+                              exists().where(Resident.household_id == Household.id, Resident.name.ilike(like))))
+    if tag:
+        stmt = stmt.where(Household.tags.any(tag))
+    if care in ("elderly", "child"):
+        model = ElderlyRecord if care == "elderly" else ChildRecord
+        stmt = stmt.where(exists().where(Resident.household_id == Household.id, model.resident_id == Resident.id,
+                                         model.status == "open"))
+    return stmt.order_by(Household.address, Household.id)
+
+
+def household_page_rows(stmt, *, page: int, per_page: int):
+    """One page of households with their grid and members loaded in two more
+    queries in all (not one per household)."""
+    return db.paginate(stmt.options(selectinload(Household.residents), selectinload(Household.grid),
+                                    selectinload(Household.head)),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def care_flags(household_ids: list[int]) -> dict[int, set[str]]:
+    """Which households have open elderly / child records, in one query."""
+    if not household_ids:
+        return {}
+    rows = db.session.execute(
+        select(Resident.household_id, func.bool_or(ElderlyRecord.id.isnot(None)), func.bool_or(ChildRecord.id.isnot(None)))
+        .outerjoin(ElderlyRecord, and_(ElderlyRecord.resident_id == Resident.id, ElderlyRecord.status == "open"))
+        .outerjoin(ChildRecord, and_(ChildRecord.resident_id == Resident.id, ChildRecord.status == "open"))
+        .where(Resident.household_id.in_(household_ids)).group_by(Resident.household_id)
+    )
+    return {hid: {k for k, flag in (("elderly", e), ("child", c)) if flag} for hid, e, c in rows}
+
+
+def household_in_scope(user, household_id: int) -> Household | None:
+    return db.session.scalar(
+        select(Household).where(Household.id == household_id, in_scope_grid(user, Household.grid_id))
+        .options(selectinload(Household.residents), selectinload(Household.grid).selectinload(Unit.parent))
+    )
+
+
+def resident_in_scope(user, resident_id: int) -> Resident | None:
+    return db.session.scalar(
+        select(Resident).join(Household, Resident.household_id == Household.id)
+        .where(Resident.id == resident_id, in_scope_grid(user, Household.grid_id))
+    )
+
+
+def care_records_of(resident_ids: list[int]) -> tuple[dict[int, list[ElderlyRecord]], dict[int, list[ChildRecord]]]:
+    """Elderly and child records (open first) of these residents: two queries."""
+    elderly: dict[int, list] = {rid: [] for rid in resident_ids}
+    children: dict[int, list] = {rid: [] for rid in resident_ids}
+    if resident_ids:
+        for record in db.session.scalars(select(ElderlyRecord).where(ElderlyRecord.resident_id.in_(resident_ids))
+                                         .order_by(ElderlyRecord.status.desc(), ElderlyRecord.id.desc())):
+            elderly[record.resident_id].append(record)
+        for record in db.session.scalars(select(ChildRecord).where(ChildRecord.resident_id.in_(resident_ids))
+                                         .order_by(ChildRecord.status.desc(), ChildRecord.id.desc())):
+            children[record.resident_id].append(record)
+    return elderly, children
+
+
+def resident_by_id_index(index: str) -> Resident | None:
+    return db.session.scalar(select(Resident).where(Resident.id_number_index == index))
+
+
+def grid_for_point(lon: float, lat: float) -> int | None:
+    """The grid the database trigger would assign to this point (see migration 0002)."""
+    point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+    return db.session.scalar(select(func.grid_for_point(point)))
+
+
+def grid_ids_in_scope(user) -> set[int]:
+    return set(db.session.scalars(grids_in_scope(user)))
+
+
+def point_of(household: Household) -> tuple[float, float]:
+    lon, lat = db.session.execute(select(func.ST_X(household.location), func.ST_Y(household.location))).one()
+    return lon, lat
+
+
+def household_values(household: Household) -> dict:
+    """The household as form values, for the edit page."""
+    lon, lat = point_of(household)
+    return {"address": household.address, "lon": f"{lon:.6f}", "lat": f"{lat:.6f}",
+            "housing_type": household.housing_type or "", "tags": household.tags, "phone": household.phone or "",
+            "notes": household.notes or "", "version": household.version}
+
+
+def resident_values(resident: Resident) -> dict:
+    return {"name": resident.name, "id_number": "", "gender": resident.gender or "",
+            "birth_date": resident.birth_date.isoformat() if resident.birth_date else "",
+            "ethnicity": resident.ethnicity or "", "phone": resident.phone or "", "relation": resident.relation,
+            "hukou": resident.hukou, "tags": resident.tags, "version": resident.version}
+
+
+def elderly_in_scope(user, record_id: int) -> ElderlyRecord | None:
+    return db.session.scalar(
+        select(ElderlyRecord).join(Resident, ElderlyRecord.resident_id == Resident.id)
+        .join(Household, Resident.household_id == Household.id)
+        .where(ElderlyRecord.id == record_id, in_scope_grid(user, Household.grid_id))
+    )
+
+
+def child_in_scope(user, record_id: int) -> ChildRecord | None:
+    """Only for roles that may see children's records (checked by the caller via access)."""
+    return db.session.scalar(
+        select(ChildRecord).join(Resident, ChildRecord.resident_id == Resident.id)
+        .join(Household, Resident.household_id == Household.id)
+        .where(ChildRecord.id == record_id, in_scope_grid(user, Household.grid_id))
+    )
+
+
+def record_history(kind: str, record_id: int):
+    return list(db.session.scalars(select(CareRecordChange).where(
+        CareRecordChange.kind == kind, CareRecordChange.record_id == record_id).order_by(CareRecordChange.id.desc())))
+
+
+def record_access(object_type: str, object_id: int):
+    """Who viewed or changed a record: its audit entries, newest first."""
+    return list(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+        .order_by(AuditEntry.id.desc()).limit(500)))
+
+
+def elderly_by_id(record_id: int) -> ElderlyRecord | None:
+    """For auditors, whose scope is the audit trail, not the map."""
+    return db.session.get(ElderlyRecord, record_id)
+
+
+def child_by_id(record_id: int) -> ChildRecord | None:
+    return db.session.get(ChildRecord, record_id)

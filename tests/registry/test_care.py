@@ -1,0 +1,123 @@
+"""Care records: age rules, self-care, closure with history, who may see a
+child's record, and the audit of every view."""
+import pytest
+from sqlalchemy import select
+
+from grid.audit.models import AuditEntry
+from grid.errors import FieldErrors
+from grid.extensions import db
+from grid.registry import care
+from grid.registry.care_models import CareRecordChange
+from tests.factories import csrf_from, log_in, make_district, make_household, make_resident, make_user, valid_id
+
+SIX = {item: "able" for item in ("eating", "dressing", "transfer", "toilet", "walking", "bathing")}
+
+
+@pytest.fixture
+def setting(ctx):
+    units = make_district()
+    staff = make_user("c", "community_staff", [units["A1"]])
+    household = make_household(staff, 120.105, 30.21, address="朝晖路8号")
+    elder = make_resident(staff, household, name="王奶奶", id_number=valid_id("19400105", "124"), relation="head")
+    child = make_resident(staff, household, name="王小明", id_number=valid_id("20150601", "131"), relation="grandchild")
+    return units, staff, elder, child
+
+
+def elderly_input(**changes):
+    return care.ElderlyInput(**{"categories": ("living_alone",), "risk_tier": "high", "self_care": dict(SIX), **changes})
+
+
+def child_input(**changes):
+    return care.ChildInput(**{"category": "left_behind", "risk_tier": "general", "guardian_name": "王奶奶",
+                              "guardian_relation": "祖母", **changes})
+
+
+def test_self_care_result_is_computed(setting):
+    _units, staff, elder, _child = setting
+    record = care.create_elderly_record(resident=elder, by=staff, data=elderly_input(
+        self_care={**SIX, "walking": "unable", "bathing": "unable", "toilet": "unable", "transfer": "unable",
+                   "dressing": "unable"}))
+    assert record.self_care_result == "fully_dependent"
+
+
+def test_elderly_register_is_for_people_aged_60_or_over(setting):
+    _units, staff, _elder, child = setting
+    with pytest.raises(FieldErrors) as caught:
+        care.create_elderly_record(resident=child, by=staff, data=elderly_input())
+    assert "resident" in caught.value.errors
+
+
+def test_one_open_record_per_person_and_closing_keeps_history(setting):
+    _units, staff, elder, _child = setting
+    first = care.create_elderly_record(resident=elder, by=staff, data=elderly_input())
+    with pytest.raises(FieldErrors):
+        care.create_elderly_record(resident=elder, by=staff, data=elderly_input())
+    care.update_elderly_record(record=first, version=first.version, data=elderly_input(risk_tier="key"), by=staff)
+    care.close_record(record=first, reason="moved_away", note="随子女迁居上海", by=staff)
+    second = care.create_elderly_record(resident=elder, by=staff, data=elderly_input())
+    assert second.id != first.id and not first.is_open
+    actions = db.session.scalars(select(CareRecordChange.action).where(CareRecordChange.record_id == first.id)
+                                 .order_by(CareRecordChange.id)).all()
+    assert actions == ["created", "updated", "closed"]
+
+
+def test_a_child_record_needs_a_guardian_and_a_minor(setting):
+    _units, staff, elder, child = setting
+    with pytest.raises(FieldErrors) as caught:
+        care.create_child_record(resident=child, by=staff, data=child_input(guardian_name=""))
+    assert "guardian_name" in caught.value.errors
+    with pytest.raises(FieldErrors) as caught:
+        care.create_child_record(resident=elder, by=staff, data=child_input())
+    assert "resident" in caught.value.errors
+
+
+def test_every_view_of_a_child_record_is_audited_and_listed_on_its_access_page(client, setting):
+    units, staff, _elder, child = setting
+    record = care.create_child_record(resident=child, by=staff, data=child_input())
+    make_user("w", "grid_worker", [units["A1a"]])
+    worker = client.application.test_client()
+    log_in(worker, "w")
+    assert worker.get(f"/children/{record.id}").status_code == 200
+    assert worker.get(f"/children/{record.id}").status_code == 200
+    views = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "child.view")).all()
+    assert [(v.actor_name, v.object_id) for v in views] == [("w", str(record.id))] * 2
+    log_in(client, "c")
+    access = client.get(f"/children/{record.id}/access").get_data(as_text=True)
+    assert access.count("查看困境儿童记录") == 2 or access.count(">w<") == 2
+    make_user("aud", "auditor")
+    auditor = client.application.test_client()
+    log_in(auditor, "aud")
+    assert auditor.get(f"/children/{record.id}/access").status_code == 200
+    assert "王小明" not in auditor.get(f"/children/{record.id}/access").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["grid_leader", "admin"])
+def test_roles_without_need_cannot_open_child_records(client, setting, role):
+    units, staff, _elder, child = setting
+    record = care.create_child_record(resident=child, by=staff, data=child_input())
+    make_user("x", role, [units["A1a"]] if role == "grid_leader" else [])
+    log_in(client, "x")
+    assert client.get(f"/children/{record.id}").status_code == 404
+    household_page = client.get(f"/households/{child.household_id}").get_data(as_text=True)
+    assert "留守儿童" not in household_page  # not even that a record exists
+
+
+def test_child_records_of_another_grid_are_404(client, setting):
+    units, staff, _elder, child = setting
+    record = care.create_child_record(resident=child, by=staff, data=child_input())
+    make_user("w2", "grid_worker", [units["A1b"]])
+    log_in(client, "w2")
+    assert client.get(f"/children/{record.id}").status_code == 404
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "child.view")) is None
+
+
+def test_elderly_record_form_shows_all_errors_at_once(client, setting):
+    _units, _staff, elder, _child = setting
+    log_in(client, "c")
+    page = client.get(f"/residents/{elder.id}/elderly/new").get_data(as_text=True)
+    response = client.post(f"/residents/{elder.id}/elderly/new", data={
+        "csrf_token": csrf_from(page), "children_count": "两个"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field in ("categories-error", "risk_tier-error", "self_care-error", "children_count-error"):
+        assert field in body, field
