@@ -10,6 +10,7 @@ from grid.extensions import db
 from grid.places.demo_geometry import build_demo_district
 from grid.places.models import Unit
 from grid.places.services import import_boundaries
+from grid.registry.demo import seed_registry
 
 DEMO_PASSWORD = "grid-demo-2026"
 DISTRICT_CODE = "330199"
@@ -30,8 +31,8 @@ DEMO_USERS = [
 DEPARTMENTS = [("CG", "城市管理局"), ("PCS", "派出所"), ("MZ", "民政办")]
 
 
-def seed_demo() -> list[str]:
-    """Create the demo district, departments and users where missing (idempotent, commits)."""
+def seed_demo(*, households: int = 10_000) -> list[str]:
+    """Create the demo district, departments, users and registry where missing (idempotent, commits)."""
     done = []
     if db.session.scalar(select(Unit.id).where(Unit.code == DISTRICT_CODE)) is None:
         data = json.dumps(build_demo_district(), ensure_ascii=False).encode()
@@ -51,4 +52,8 @@ def seed_demo() -> list[str]:
         accounts.create_user(username=username, full_name=full_name, role=role, password=DEMO_PASSWORD,
                              units=units, department=dept, is_demo=True, must_change_password=False)
         done.append(username)
+    counts = seed_registry(households=households, elderly=households * 3 // 20, children=households * 3 // 100)
+    if counts:
+        done.append("{households} households, {residents} residents, {elderly} elderly and {children} child records"
+                    .format(**counts))
     return done

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import os
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,7 +28,9 @@ def new_master_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
+@lru_cache(maxsize=16)
 def derive(master: bytes, purpose: bytes) -> bytes:
+    # Cached: imports seal tens of thousands of values with the same key.
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"grid:" + purpose).derive(master)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from psycopg.types.json import Jsonb
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from grid.accounts.access import units_in_scope
 from grid.audit.actions import register_actions
@@ -16,6 +16,7 @@ from grid.audit.services import record_audit
 from grid.extensions import db
 from grid.places.models import Unit
 from grid.registry import care, rules
+from grid.registry.bulk import allocate_ids, copy_rows
 from grid.registry.ledger_schema import IMPORT_SHEETS, OPTIONAL_SHEETS
 from grid.registry.ledger_checks import FileChecks
 from grid.registry.xlsx import XlsxError, read_workbook
@@ -73,20 +74,6 @@ def import_ledger(*, data: bytes, filename: str, by, dry_run: bool = False) -> L
 
 def scope_communities(user) -> dict[str, Unit]:
     return {u.code: u for u in db.session.scalars(units_in_scope(user).where(Unit.level == "community"))}
-
-
-def allocate_ids(sequence: str, count: int) -> list[int]:
-    if not count:
-        return []
-    return list(db.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
-
-
-def copy_rows(table: str, columns: list[str], rows) -> None:
-    """COPY into `table` on the session's own connection (same transaction)."""
-    cursor = db.session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def write_ledger(checks: "FileChecks", by) -> None:
