@@ -26,6 +26,7 @@ register_actions(
         "child.update": _l("Child record changed"),
         "child.close": _l("Child record closed"),
         "child.view": _l("Child record viewed"),
+        "child.list": _l("Child register viewed"),
     },
     object_types={"elderly_record": _l("Elderly record"), "child_record": _l("Child record")},
 )
@@ -240,6 +241,13 @@ def record_child_view(*, record: ChildRecord, by) -> None:
     """Every view of a child's record is audited (commits)."""
     record_audit("child.view", actor=by, object_type="child_record", object_id=record.id)
     db.session.commit()
+
+
+def record_child_list(*, record_ids: list[int], by) -> None:
+    """A register page showing children's records is a view of each of them (commits)."""
+    if record_ids:
+        record_audit("child.list", actor=by, object_type="child_record", detail={"ids": record_ids})
+        db.session.commit()
 
 
 def open_records(model, resident: Resident) -> list:

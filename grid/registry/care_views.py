@@ -4,6 +4,8 @@ from flask_login import current_user, login_required
 
 from grid.accounts.access import ACCESS_LOG_ROLES, may_see_child_records
 from grid.errors import Conflict, FieldErrors
+from grid.extensions import db
+from grid.htmx import render
 from grid.registry import care, forms, queries, vocab
 from grid.registry.views import REGISTRY_ROLES, problems, resident_or_404
 
@@ -61,6 +63,23 @@ def submit(parse, check, save):
         return None, error.errors, 422
     except Conflict as error:
         return None, {"version": error.message}, 409
+
+
+@bp.get("/registers/<any(elderly, children):kind>")
+def register(kind: str):
+    """The elderly or child register of the user's scope, filtered; htmx updates the rows."""
+    if kind == "children" and not may_see_child_records(current_user):
+        abort(404)
+    model = care.ElderlyRecord if kind == "elderly" else care.ChildRecord
+    args = request.args
+    stmt = queries.care_register(model, current_user, q=args.get("q", ""), category=args.get("category", ""),
+                                 tier=args.get("tier", ""), status=args.get("status", "open"))
+    page = db.paginate(stmt, page=args.get("page", 1, type=int), per_page=30, error_out=False, count=True)
+    rows = list(page.items)
+    if kind == "children":
+        care.record_child_list(record_ids=[record.id for record in rows], by=current_user)
+    return render("care/register.html", "care/_register_rows.html", kind=kind, page=page, rows=rows, args=args,
+                  categories=vocab.ELDERLY_CATEGORIES if kind == "elderly" else vocab.CHILD_CATEGORIES)
 
 
 @bp.route("/residents/<int:resident_id>/elderly/new", methods=["GET", "POST"])

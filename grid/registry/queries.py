@@ -1,6 +1,6 @@
 """Reads over households and residents, always through accounts.access."""
 from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from grid.accounts.access import grids_in_scope, in_scope_grid
 from grid.extensions import db
@@ -137,9 +137,12 @@ def record_history(kind: str, record_id: int):
 
 
 def record_access(object_type: str, object_id: int):
-    """Who viewed or changed a record: its audit entries, newest first."""
+    """Who viewed or changed a record: its own audit entries and the register
+    pages that listed it (their entries carry the ids shown), newest first."""
+    listed = and_(AuditEntry.object_type == object_type, AuditEntry.object_id.is_(None),
+                  AuditEntry.detail.contains({"ids": [object_id]}))
     return list(db.session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+        or_(and_(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id)), listed))
         .order_by(AuditEntry.id.desc()).limit(500)))
 
 
@@ -150,3 +153,24 @@ def elderly_by_id(record_id: int) -> ElderlyRecord | None:
 
 def child_by_id(record_id: int) -> ChildRecord | None:
     return db.session.get(ChildRecord, record_id)
+
+
+def care_register(model, user, *, q: str = "", category: str = "", tier: str = "", status: str = "open",
+                  grid_id: int | None = None) -> Select:
+    """A register (elderly or children) for the user's scope, with its filters."""
+    # One query for a page of rows: the person and household come along (no N+1).
+    stmt = (select(model).join(Resident, model.resident_id == Resident.id)
+            .join(Household, Resident.household_id == Household.id)
+            .options(contains_eager(model.resident).contains_eager(Resident.household))
+            .where(in_scope_grid(user, Household.grid_id)))
+    if status in ("open", "closed"):
+        stmt = stmt.where(model.status == status)
+    if tier:
+        stmt = stmt.where(model.risk_tier == tier)
+    if category:
+        stmt = stmt.where(model.categories.any(category) if model is ElderlyRecord else model.category == category)
+    if grid_id:
+        stmt = stmt.where(Household.grid_id == grid_id)
+    if q.strip():
+        stmt = stmt.where(or_(Resident.name.ilike(f"%{q.strip()}%"), Household.address.ilike(f"%{q.strip()}%")))
+    return stmt.order_by(model.risk_tier.desc(), Household.address, Resident.id)

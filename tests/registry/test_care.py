@@ -121,3 +121,27 @@ def test_elderly_record_form_shows_all_errors_at_once(client, setting):
     assert response.status_code == 422
     for field in ("categories-error", "risk_tier-error", "self_care-error", "children_count-error"):
         assert field in body, field
+
+
+def test_registers_filter_and_child_lists_are_audited_per_record(client, setting):
+    units, staff, elder, child = setting
+    care.create_elderly_record(resident=elder, by=staff, data=elderly_input())
+    record = care.create_child_record(resident=child, by=staff, data=child_input())
+    log_in(client, "c")
+    elderly = client.get("/registers/elderly?tier=high", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "王奶奶" in elderly
+    assert "王奶奶" not in client.get("/registers/elderly?tier=general", headers={"HX-Request": "true"}).get_data(as_text=True)
+    children = client.get("/registers/children").get_data(as_text=True)
+    assert "王小明" in children
+    listed = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "child.list"))
+    assert listed.detail == {"ids": [record.id]}
+    access = client.get(f"/children/{record.id}/access").get_data(as_text=True)
+    assert "查看困境儿童名册" in access or "child.list" in access
+
+
+def test_grid_leader_has_no_child_register(client, setting):
+    units, _staff, _elder, _child = setting
+    make_user("gl", "grid_leader", [units["A1a"]])
+    log_in(client, "gl")
+    assert client.get("/registers/children").status_code == 404
+    assert client.get("/registers/elderly").status_code == 200
