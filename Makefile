@@ -19,7 +19,7 @@ VENDOR := static/vendor
 ACCESS_LOG := '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 MO := grid/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 
-.PHONY: run test stop setup test-setup sysdeps test-sysdeps db migrate seed lint translations clean-db
+.PHONY: bench run test stop setup test-setup sysdeps test-sysdeps db migrate seed lint translations clean-db
 
 run: setup seed
 	@$(DB) $(DEMO) $(VENV)/bin/flask grid demo-accounts
@@ -32,6 +32,10 @@ test: test-setup
 
 stop:
 	@scripts/db.sh stop
+
+# Benchmarks (not part of the quick start): figures go to docs/performance.md.
+bench: test-setup
+	@$(DB) $(PY) -m bench.ledger_import
 
 setup: sysdeps $(VENV)/.installed $(VENDOR)/.installed $(MO) migrate
 
