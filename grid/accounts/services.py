@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import cast, func, select, update
+from sqlalchemy import cast, func, select
 from sqlalchemy.dialects.postgresql import CIDR
 
 from grid.accounts import passwords
@@ -16,8 +16,9 @@ from grid.accounts.roles import SCOPE_LEVEL, Role
 from grid.accounts.sessions import now, open_session, revoke_sessions
 from grid.audit.actions import register_actions
 from grid.audit.services import client_address, record_audit
-from grid.errors import Conflict, DomainError, FieldErrors, TooManyRequests
+from grid.errors import DomainError, FieldErrors, TooManyRequests
 from grid.extensions import db
+from grid.locking import claim_version
 from grid.places.models import Unit
 
 
@@ -267,7 +268,8 @@ def update_user(*, user: User, version: int, full_name: str, role: Role, units: 
         "scope": scope_problem(role, units),
         "department": department_problem(role, department),
     })
-    claim_version(user, version)
+    claim_version(User, user, version, message=_(
+        "Someone else changed this user while you were editing. Reload and try again."))
     before = {"role": user.role, "scope": [u.code for u in user.scope_units], "enabled": user.is_enabled,
               "full_name": user.full_name, "department": user.department_id}
     user.full_name = full_name.strip()
@@ -285,19 +287,6 @@ def update_user(*, user: User, version: int, full_name: str, role: Role, units: 
         record_audit(action, actor=by, object_type="user", object_id=user.id, detail=changed)
     db.session.commit()
     return user
-
-
-def claim_version(user: User, seen: int) -> None:
-    """Move the user from version `seen` to the next one in one conditional UPDATE,
-    so of two editors who saw the same version exactly one wins."""
-    claimed = db.session.execute(
-        update(User).where(User.id == user.id, User.version == seen).values(version=seen + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this user while you were editing. Reload and try again."))
-    db.session.refresh(user, ["version"])
 
 
 def reset_password(*, user: User, password: str, by: User) -> None:

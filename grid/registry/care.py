@@ -15,7 +15,8 @@ from grid.registry import rules, vocab
 from grid.registry.care_models import CareRecordChange, ChildRecord, ElderlyRecord
 from grid.registry.messages import rule_message
 from grid.registry.models import Resident
-from grid.registry.services import claim_version, phone_problem, raise_if, today
+from grid.locking import claim_version
+from grid.registry.services import phone_problem, raise_if, today
 
 register_actions(
     {

@@ -3,11 +3,11 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grid.accounts.access import ACCESS_LOG_ROLES, may_see_child_records
-from grid.errors import Conflict, FieldErrors
+from grid.errors import FieldErrors
 from grid.extensions import db
 from grid.htmx import render
 from grid.registry import care, forms, queries, vocab
-from grid.registry.views import REGISTRY_ROLES, problems, resident_or_404
+from grid.registry.views import REGISTRY_ROLES, resident_or_404, submit, version
 
 bp = Blueprint("care", __name__)
 
@@ -52,19 +52,6 @@ def child_values(record) -> dict:
     return {k: ("" if v is None else v) for k, v in values.items()}
 
 
-def submit(parse, check, save):
-    """Parse the posted form, then save; every problem (conversion or rule) at once."""
-    data, parse_errors = parse(request.form)
-    try:
-        if parse_errors:
-            raise FieldErrors({**problems(check(data)), **parse_errors})
-        return save(data), {}, 200
-    except FieldErrors as error:
-        return None, error.errors, 422
-    except Conflict as error:
-        return None, {"version": error.message}, 409
-
-
 @bp.get("/registers/<any(elderly, children):kind>")
 def register(kind: str):
     """The elderly or child register of the user's scope, filtered; htmx updates the rows."""
@@ -104,7 +91,7 @@ def elderly(record_id: int):
         values = request.form
         saved, errors, status = submit(
             forms.elderly_input, lambda d: care.check_elderly(d, record.resident)[0],
-            lambda d: care.update_elderly_record(record=record, version=request.form.get("version", 0, type=int),
+            lambda d: care.update_elderly_record(record=record, version=version(),
                                                  data=d, by=current_user))
         if saved:
             return redirect(url_for("care.elderly", record_id=record.id))
@@ -139,7 +126,7 @@ def child(record_id: int):
         values = request.form
         saved, errors, status = submit(
             forms.child_input, lambda d: care.check_child(d, record.resident),
-            lambda d: care.update_child_record(record=record, version=request.form.get("version", 0, type=int),
+            lambda d: care.update_child_record(record=record, version=version(),
                                                data=d, by=current_user))
         if saved:
             return redirect(url_for("care.child", record_id=record.id))

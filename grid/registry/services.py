@@ -6,12 +6,13 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, update
+from sqlalchemy import func
 
 from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
-from grid.errors import Conflict, FieldErrors
+from grid.errors import FieldErrors
 from grid.extensions import db
+from grid.locking import claim_version
 from grid.registry import queries, rules, vocab
 from grid.registry.messages import rule_message
 from grid.registry.models import Household, HouseholdMove, Resident
@@ -134,19 +135,6 @@ def raise_if(errors: dict) -> None:
     found = {k: v for k, v in errors.items() if v}
     if found:
         raise FieldErrors(found)
-
-
-def claim_version(model, record, seen: int) -> None:
-    """Move the record from version `seen` to the next in one conditional UPDATE:
-    of two editors who saw the same version, exactly one wins."""
-    claimed = db.session.execute(
-        update(model).where(model.id == record.id, model.version == seen).values(version=seen + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this record while you were editing. Reload and try again."))
-    db.session.refresh(record, ["version"])
 
 
 @dataclass

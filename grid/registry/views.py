@@ -60,6 +60,24 @@ def problems(errors: dict) -> dict:
     return {k: v for k, v in errors.items() if v}
 
 
+def submit(parse, check, save):
+    """Parse the posted form and save it; every problem (conversion or rule) at
+    once. Returns (saved record or None, errors, HTTP status)."""
+    data, parse_errors = parse(request.form)
+    try:
+        if parse_errors:
+            raise FieldErrors({**problems(check(data)), **parse_errors})
+        return save(data), {}, 200
+    except FieldErrors as error:
+        return None, error.errors, 422
+    except Conflict as error:
+        return None, {"version": error.message}, 409
+
+
+def version() -> int:
+    return request.form.get("version", 0, type=int)
+
+
 @bp.get("/households")
 def households():
     args = request.args
@@ -71,20 +89,15 @@ def households():
 
 @bp.route("/households/new", methods=["GET", "POST"])
 def new_household():
-    errors = {}
+    errors, status = {}, 200
     if request.method == "POST":
-        data, parse_errors = forms.household_input(request.form)
-        if parse_errors:
-            errors = {**problems(services.check_household(data, current_user)[0]), **parse_errors}
-        else:
-            try:
-                household = services.create_household(data=data, by=current_user)
-            except FieldErrors as error:
-                errors = error.errors
-            else:
-                return redirect(url_for("registry.household", household_id=household.id))
+        household, errors, status = submit(
+            forms.household_input, lambda d: services.check_household(d, current_user)[0],
+            lambda d: services.create_household(data=d, by=current_user))
+        if household:
+            return redirect(url_for("registry.household", household_id=household.id))
     return render_template("registry/household_form.html", household=None, values=request.form,
-                           errors=errors), 422 if errors else 200
+                           errors=errors), status
 
 
 @bp.get("/households/<int:household_id>")
@@ -99,63 +112,45 @@ def household(household_id: int):
 @bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
 def edit_household(household_id: int):
     household = household_or_404(household_id)
-    errors, status = {}, 200
-    values = request.form if request.method == "POST" else queries.household_values(household)
+    errors, status, values = {}, 200, queries.household_values(household)
     if request.method == "POST":
-        data, parse_errors = forms.household_input(request.form)
-        if parse_errors:
-            errors = {**problems(services.check_household(data, current_user)[0]), **parse_errors}
-        else:
-            try:
-                services.update_household(household=household, version=request.form.get("version", 0, type=int),
-                                          data=data, by=current_user)
-            except FieldErrors as error:
-                errors = error.errors
-            except Conflict as error:
-                errors, status = {"version": error.message}, 409
-            else:
-                return redirect(url_for("registry.household", household_id=household.id))
+        values = request.form
+        saved, errors, status = submit(
+            forms.household_input, lambda d: services.check_household(d, current_user)[0],
+            lambda d: services.update_household(household=household, version=version(), data=d, by=current_user))
+        if saved:
+            return redirect(url_for("registry.household", household_id=household.id))
     return render_template("registry/household_form.html", household=household, values=values,
-                           errors=errors), status if status != 200 else (422 if errors else 200)
+                           errors=errors), status
 
 
 @bp.route("/households/<int:household_id>/residents/new", methods=["GET", "POST"])
 def new_resident(household_id: int):
     household = household_or_404(household_id)
-    errors = {}
+    errors, status = {}, 200
     if request.method == "POST":
-        data, parse_errors = forms.resident_input(request.form)
-        if parse_errors:
-            errors = {**problems(services.check_resident(data, user=current_user, household=household)[0]),
-                      **parse_errors}
-        else:
-            try:
-                services.add_resident(household=household, data=data, by=current_user)
-            except FieldErrors as error:
-                errors = error.errors
-            else:
-                return redirect(url_for("registry.household", household_id=household.id))
+        resident, errors, status = submit(
+            forms.resident_input,
+            lambda d: services.check_resident(d, user=current_user, household=household)[0],
+            lambda d: services.add_resident(household=household, data=d, by=current_user))
+        if resident:
+            return redirect(url_for("registry.household", household_id=household.id))
     return render_template("registry/resident_form.html", household=household, resident=None,
-                           values=request.form, errors=errors), 422 if errors else 200
+                           values=request.form, errors=errors), status
 
 
 @bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])
 def edit_resident(resident_id: int):
     resident = resident_or_404(resident_id)
-    errors, status = {}, 200
-    values = request.form if request.method == "POST" else queries.resident_values(resident)
+    errors, status, values = {}, 200, queries.resident_values(resident)
     if request.method == "POST":
-        data, parse_errors = forms.resident_input(request.form)
-        try:
-            if parse_errors:
-                raise FieldErrors(parse_errors)
-            services.update_resident(resident=resident, version=request.form.get("version", 0, type=int),
-                                     data=data, by=current_user)
-        except FieldErrors as error:
-            errors, status = error.errors, 422
-        except Conflict as error:
-            errors, status = {"version": error.message}, 409
-        else:
+        values = request.form
+        saved, errors, status = submit(
+            forms.resident_input,
+            lambda d: services.check_resident(d, user=current_user, household=resident.household,
+                                              resident=resident)[0],
+            lambda d: services.update_resident(resident=resident, version=version(), data=d, by=current_user))
+        if saved:
             return redirect(url_for("registry.household", household_id=resident.household_id))
     return render_template("registry/resident_form.html", household=resident.household, resident=resident,
                            values=values, errors=errors), status

@@ -1,6 +1,6 @@
 """Households and residents against PostGIS: grid from the point, scope, IDs."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from grid.audit.models import AuditEntry
 from grid.errors import FieldErrors
