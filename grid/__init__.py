@@ -49,8 +49,9 @@ def register_blueprints(app: Flask) -> None:
     from grid.registry.care_views import bp as care_bp
     from grid.registry.ledger_views import bp as ledger_bp
     from grid.registry.views import bp as registry_bp
+    from grid.visits.views import bp as visits_bp
 
-    for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, audit_bp, i18n.bp):
+    for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, visits_bp, audit_bp, i18n.bp):
         app.register_blueprint(bp)
 
 

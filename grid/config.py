@@ -1,6 +1,7 @@
 """Configuration: defaults in code, overridden by GRID_* environment variables
 (GRID_DATABASE_URL, GRID_LOCKOUT_THRESHOLD=3, ...; values are parsed as JSON
 when they can be), then by the mapping passed to create_app (tests)."""
+import os
 import secrets
 from pathlib import Path
 
@@ -41,6 +42,10 @@ DEFAULTS = {
     # Boundary imports.
     "MAX_IMPORT_BYTES": 20 * 1024 * 1024,
     "MAX_IMPORT_VERTICES": 500_000,
+    # Visits: "at the household" within this many metres of it (tower blocks
+    # and indoor GPS are poor); photos larger than this are refused.
+    "PRESENCE_TOLERANCE_M": 200,
+    "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
     # Registry ledgers (.xlsx).
     "MAX_LEDGER_BYTES": 30 * 1024 * 1024,
     "CONTAINMENT_TOLERANCE_M": 5.0,
@@ -55,7 +60,9 @@ DEFAULTS = {
 }
 
 FIXED = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: a logged database error must not carry names, phones or
+    # health notes from the statement's bound values.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "grid_session",
@@ -95,10 +102,20 @@ def normalise_database_url(url: str) -> str:
 
 
 def instance_secret(instance: Path, name: str, make) -> str:
-    """A per-installation secret kept in var/instance, made on first start."""
+    """A per-installation secret kept in var/instance, made on first start.
+    Written to a temporary file and linked into place, so two workers starting
+    together agree on one secret and never read a half-written file."""
     path = instance / name
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
-        path.touch(0o600)
-        path.write_text(make())
+        temporary = instance / f".{name}.{os.getpid()}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make())
+        try:
+            os.link(temporary, path)  # fails if another worker won the race
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
     return path.read_text().strip()

@@ -11,6 +11,7 @@ from grid.places.demo_geometry import build_demo_district
 from grid.places.models import Unit
 from grid.places.services import import_boundaries
 from grid.registry.demo import seed_registry
+from grid.visits.demo import seed_visits
 
 DEMO_PASSWORD = "grid-demo-2026"
 DISTRICT_CODE = "330199"
@@ -56,4 +57,7 @@ def seed_demo(*, households: int = 10_000) -> list[str]:
     if counts:
         done.append("{households} households, {residents} residents, {elderly} elderly and {children} child records"
                     .format(**counts))
+    visits = seed_visits()
+    if visits:
+        done.append(f"{visits} visits")
     return done

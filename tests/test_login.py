@@ -23,7 +23,7 @@ def test_login_succeeds_and_lands_on_home(client):
     make_user("worker", "grid_worker", [units["A1a"]], full_name="张伟")
     response = log_in(client, "worker")
     assert response.status_code == 302
-    home = client.get("/")
+    home = client.get("/", follow_redirects=True)   # a grid worker's home is the task list
     assert home.status_code == 200
     assert units["A1a"].name in home.get_data(as_text=True)
     assert "login.success" in actions()
@@ -106,7 +106,7 @@ def test_field_roles_get_the_longer_idle_timeout(client):
     log_in(client, "worker")
     db.session.execute(update(LoginSession).values(last_seen_at=LoginSession.last_seen_at - timedelta(minutes=120)))
     db.session.commit()
-    assert client.get("/").status_code == 200
+    assert client.get("/tasks").status_code == 200
 
 
 def test_account_locks_after_five_failures_even_with_the_right_password(client):

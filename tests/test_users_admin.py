@@ -32,7 +32,7 @@ def test_admin_creates_a_grid_worker_who_must_change_password(app, client):
     done = worker.post("/password", data={"csrf_token": form_token(worker, "/password"), "current": "start-here-2026",
                                           "password": "my-own-secret-77", "confirm": "my-own-secret-77"})
     assert done.status_code == 302
-    assert worker.get("/").status_code == 200
+    assert worker.get("/tasks").status_code == 200
 
 
 def test_scope_must_match_the_role_level(client):
@@ -69,12 +69,12 @@ def test_disabling_from_the_admin_page_ends_the_users_sessions(app, client):
     target = make_user("w", "grid_worker", [units["A1a"]])
     worker = app.test_client()
     log_in(worker, "w")
-    assert worker.get("/").status_code == 200
+    assert worker.get("/tasks").status_code == 200
     log_in(client, "boss")
     url = f"/admin/users/{target.id}"
     client.post(url, data={"csrf_token": form_token(client, url), "full_name": "W", "role": "grid_worker",
                            "scope": [units["A1a"].id], "department": "0", "version": str(target.version)})
-    assert worker.get("/").status_code == 302
+    assert worker.get("/tasks").status_code == 302
     assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "user.disable")) == "user.disable"
 
 

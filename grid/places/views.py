@@ -24,10 +24,9 @@ def home():
     if role == Role.DEPARTMENT_HANDLER:
         return render_template("places/home_department.html")
     scope = units_in_scope(current_user)
-    if role in (Role.GRID_WORKER, Role.GRID_LEADER):
-        grids = current_user.scope_units
-        return render_template("places/home_grid.html", grids=grids,
-                               parents={g.id: g.parent for g in grids})
+    if role in (Role.GRID_WORKER, Role.GRID_LEADER, Role.CHILDREN_DIRECTOR):
+        # Field roles start the day on their task list (the visits package).
+        return redirect(url_for("visits.tasks"))
     roots = current_user.scope_units if role != Role.ADMIN else queries.descendants_at(scope, "district")
     return render_template("places/home_area.html", roots=roots,
                            communities=queries.descendants_at(scope, "community"),

@@ -4,12 +4,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+from blinker import Namespace
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
+from grid.errors import FieldErrors
 from grid.extensions import db
 from grid.registry import rules, vocab
 from grid.registry.care_models import CareRecordChange, ChildRecord, ElderlyRecord
@@ -28,9 +32,16 @@ register_actions(
         "child.close": _l("Child record closed"),
         "child.view": _l("Child record viewed"),
         "child.list": _l("Child register viewed"),
+        "child.import": _l("Child records imported"),
+        "child.export": _l("Child ledger exported"),
     },
     object_types={"elderly_record": _l("Elderly record"), "child_record": _l("Child record")},
 )
+
+# Sent in the transaction that opens care records (a form, a ledger import, the
+# demo), with kind ("elderly"/"child") and the new ids: the visits package fixes
+# each one's first-visit deadline. The registry never imports visits.
+care_records_opened = Namespace().signal("care-records-opened")
 
 ELDERLY_MIN_AGE = 60
 OLDEST_OLD_AGE = 80
@@ -152,6 +163,17 @@ def child_values(data: ChildInput) -> dict:
     return {k: (v.strip() or None) if isinstance(v, str) and k not in keep else v for k, v in values.items()}
 
 
+def insert_once(record, message: str) -> None:
+    """Insert, turning the one-open-record index's refusal (a double tap racing
+    the first) into a field error instead of a server error."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+    except IntegrityError:
+        raise FieldErrors({"resident": message}) from None
+
+
 def note_change(record, action: str, by, changes: dict | None = None) -> None:
     db.session.add(CareRecordChange(kind=record.kind, record_id=record.id, by_id=by.id if by else None,
                                     action=action, changes=jsonable(changes or {})))
@@ -173,16 +195,19 @@ def create_elderly_record(*, resident: Resident, data: ElderlyInput, by) -> Elde
         errors["resident"] = _("%(name)s already has an open elderly record.", name=resident.name)
     raise_if(errors)
     record = ElderlyRecord(resident_id=resident.id, created_by_id=by.id, **elderly_values(data, result))
-    db.session.add(record)
-    db.session.flush()
+    insert_once(record, _("%(name)s already has an open elderly record.", name=resident.name))
     note_change(record, "created", by)
+    care_records_opened.send(current_app._get_current_object(), kind="elderly", ids=[record.id])
     record_audit("elderly.create", actor=by, object_type="elderly_record", object_id=record.id)
     db.session.commit()
     return record
 
 
 def update_elderly_record(*, record: ElderlyRecord, version: int, data: ElderlyInput, by) -> ElderlyRecord:
+    if not data.emergency_contact_phone.strip() and record.emergency_contact_phone:
+        data.emergency_contact_phone = record.emergency_contact_phone  # the form never shows it
     errors, result = check_elderly(data, record.resident)
+    errors["status"] = None if record.is_open else _("This record is closed.")
     errors.pop("resident", None)  # age was checked when the record was opened
     raise_if(errors)
     claim_version(ElderlyRecord, record, version)
@@ -203,16 +228,19 @@ def create_child_record(*, resident: Resident, data: ChildInput, by, director_id
         errors["resident"] = _("%(name)s already has an open child record.", name=resident.name)
     raise_if(errors)
     record = ChildRecord(resident_id=resident.id, created_by_id=by.id, director_id=director_id, **child_values(data))
-    db.session.add(record)
-    db.session.flush()
+    insert_once(record, _("%(name)s already has an open child record.", name=resident.name))
     note_change(record, "created", by)
+    care_records_opened.send(current_app._get_current_object(), kind="child", ids=[record.id])
     record_audit("child.create", actor=by, object_type="child_record", object_id=record.id)
     db.session.commit()
     return record
 
 
 def update_child_record(*, record: ChildRecord, version: int, data: ChildInput, by) -> ChildRecord:
+    if not data.guardian_phone.strip() and record.guardian_phone:
+        data.guardian_phone = record.guardian_phone  # the form never shows it
     errors = check_child(data, record.resident)
+    errors["status"] = None if record.is_open else _("This record is closed.")
     errors.pop("resident", None)
     raise_if(errors)
     claim_version(ChildRecord, record, version)
@@ -226,10 +254,11 @@ def update_child_record(*, record: ChildRecord, version: int, data: ChildInput, 
     return record
 
 
-def close_record(*, record, reason: str, note: str, by) -> None:
+def close_record(*, record, version: int, reason: str, note: str, by) -> None:
     """Close a care record with a reason (commits); it stays, with its history."""
     raise_if({"close_reason": None if reason in vocab.CLOSE_REASONS else _("Choose why the record is closed."),
               "status": None if record.is_open else _("This record is already closed.")})
+    claim_version(type(record), record, version)
     record.status, record.close_reason, record.close_note = "closed", reason, note.strip() or None
     record.closed_at = datetime.now(timezone.utc)
     note_change(record, "closed", by, {"reason": reason})

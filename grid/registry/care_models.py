@@ -25,6 +25,12 @@ class CareRecord:
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # Visit cadence: when the first visit is due (working days, fixed at creation),
+    # the latest visit, and a major change that makes a visit due within 24 hours.
+    first_visit_due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    major_change_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    major_change_reason: Mapped[str | None] = mapped_column(String(24))
 
     @property
     def is_open(self) -> bool:

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grid.accounts.access import ACCESS_LOG_ROLES, may_see_child_records
-from grid.errors import FieldErrors
+from grid.errors import Conflict, FieldErrors
 from grid.extensions import db
 from grid.htmx import render
 from grid.registry import care, forms, queries, vocab
@@ -41,12 +41,14 @@ def elderly_values(record) -> dict:
     values = {k: getattr(record, k) for k in care.ElderlyInput.__dataclass_fields__ if k != "self_care"}
     values.update({f"self_care_{k}": v for k, v in (record.self_care or {}).items()})
     values["version"] = record.version
+    values["emergency_contact_phone"] = ""  # never shown unmasked in a form; empty keeps it
     return {k: ("" if v is None else v) for k, v in values.items()}
 
 
 def child_values(record) -> dict:
     values = {k: getattr(record, k) for k in care.ChildInput.__dataclass_fields__}
     values["version"] = record.version
+    values["guardian_phone"] = ""  # never shown unmasked in a form; empty keeps it
     values.update({k: "y" if values[k] else "" for k in
                    ("entrusted_guardianship_confirmed", "boarding", "dropped_out", "receives_dibao")})
     return {k: ("" if v is None else v) for k, v in values.items()}
@@ -130,8 +132,8 @@ def child(record_id: int):
                                                data=d, by=current_user))
         if saved:
             return redirect(url_for("care.child", record_id=record.id))
-    else:
-        care.record_child_view(record=record, by=current_user)
+    # Every rendering of this page shows the record: a view, whatever the method.
+    care.record_child_view(record=record, by=current_user)
     return render_template("care/child_form.html", resident=record.resident, record=record, values=values,
                            errors=errors, history=queries.record_history("child", record.id)), status
 
@@ -140,9 +142,9 @@ def child(record_id: int):
 def close(kind: str, record_id: int):
     record = elderly_or_404(record_id) if kind == "elderly" else child_or_404(record_id)
     try:
-        care.close_record(record=record, reason=request.form.get("close_reason", ""),
+        care.close_record(record=record, version=version(), reason=request.form.get("close_reason", ""),
                           note=request.form.get("close_note", ""), by=current_user)
-    except FieldErrors:
+    except (FieldErrors, Conflict):
         pass  # the record page shows it is still open; the reason list is required in the form
     endpoint = "care.elderly" if kind == "elderly" else "care.child"
     return redirect(url_for(endpoint, record_id=record.id))

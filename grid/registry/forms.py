@@ -1,6 +1,7 @@
 """Turn posted form fields into the services' input records. Conversion
 problems (a number that is not a number) come back as field errors, to be
 shown together with the services' own checks."""
+import math
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -36,10 +37,14 @@ class Parsed:
         if not raw:
             return None
         try:
-            return kind(raw)
+            value = kind(raw)
         except (ValueError, InvalidOperation):
+            value = None
+        # "NaN" and "inf" parse as numbers but are not amounts anyone means.
+        if value is None or not math.isfinite(value):
             self.errors[name] = _("Enter a number.")
             return None
+        return value
 
     def day(self, name: str) -> date | None:
         raw = self.text(name)

@@ -5,13 +5,24 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import text
+from sqlalchemy.orm import selectinload
 
+from grid.accounts.access import may_see_child_records
 from grid.extensions import db
 from grid.registry import care, queries, rules, vocab
 from grid.registry.ledger_schema import CHILDREN, ELDERLY, HOUSEHOLDS, RESIDENTS, split_terms
 from grid.registry.messages import rule_message
 from grid.registry.models import Resident
 from grid.sealing import blind_index
+
+
+@dataclass
+class LedgerProblem:
+    sheet: str
+    row: int | None
+    column: str
+    header: str
+    message: str
 
 
 @dataclass
@@ -72,8 +83,6 @@ class FileChecks:
                 "elderly": len(self.elderly), "children": len(self.children)}
 
     def problem(self, sheet, row: int, field_name: str, message: str) -> None:
-        from grid.registry.ledger_import import LedgerProblem
-
         rows = self.sheets[sheet.name]
         header = next((c.header for c in sheet.columns if c.field == field_name), "")
         self.problems.append(LedgerProblem(sheet.name, row, rows.column_of.get(field_name, ""), header, message))
@@ -101,12 +110,20 @@ class FileChecks:
             return None
 
     def run(self) -> list:
+        if not any(rows.rows for rows in self.sheets.values()):
+            self.problems.append(LedgerProblem(HOUSEHOLDS.name, None, "", "", _("The file has no rows to import.")))
+            return self.problems
         self.check_households()
         self.check_residents()
         if ELDERLY.name in self.sheets:
             self.check_care(ELDERLY, self.elderly, self.elderly_row)
-        if CHILDREN.name in self.sheets:
-            self.check_care(CHILDREN, self.children, self.child_row)
+        if CHILDREN.name in self.sheets and self.sheets[CHILDREN.name].rows:
+            if may_see_child_records(self.user):
+                self.check_care(CHILDREN, self.children, self.child_row)
+            else:
+                # Not even a dry run may answer questions about children's records.
+                self.problem(CHILDREN, self.sheets[CHILDREN.name].rows[0][0], "id_number",
+                             _("Your role cannot import children's records; remove the sheet 困境儿童."))
         return self.problems
 
     def check_households(self) -> None:
@@ -192,9 +209,11 @@ class FileChecks:
         self.check_registered({index: row for index, row in by_index.items()})
 
     def registered(self, indexes: list[str]) -> dict[str, Resident]:
+        """Residents with these blind indexes, households loaded, in two queries."""
         if not indexes:
             return {}
-        found = db.session.scalars(db.select(Resident).where(Resident.id_number_index.in_(indexes)))
+        found = db.session.scalars(db.select(Resident).where(Resident.id_number_index.in_(indexes))
+                                   .options(selectinload(Resident.household)))
         return {r.id_number_index: r for r in found}
 
     def check_registered(self, rows_by_index: dict[str, int]) -> None:
@@ -218,6 +237,9 @@ class FileChecks:
                 continue
             parsed.append((row, v, number))
         existing = self.registered([blind_index(n, key) for _r, _v, n in parsed if n not in in_file])
+        model = care.ElderlyRecord if sheet is ELDERLY else care.ChildRecord
+        already_open = set(db.session.scalars(db.select(model.resident_id).where(
+            model.resident_id.in_([r.id for r in existing.values()]), model.status == "open")))
         my_grids = queries.grid_ids_in_scope(self.user)
         seen: dict[str, int] = {}
         for row, v, number in parsed:
@@ -235,8 +257,7 @@ class FileChecks:
                                birth_date=person.birth_date if person else stored.birth_date)
             record = make_row(row, v, subject)
             record.person, record.existing_id = person, stored.id if stored else None
-            if stored is not None and care.open_records(
-                    care.ElderlyRecord if sheet is ELDERLY else care.ChildRecord, stored):
+            if stored is not None and stored.id in already_open:
                 self.problem(sheet, row, "id_number", _("%(name)s already has an open record of this kind.",
                                                         name=stored.name))
             records.append(record)

@@ -43,8 +43,10 @@ def ledger_rows(model, user):
 def person_cells(n, resident, address, grid_name, community_name, reveal: bool, key: bytes) -> list:
     number = resident.id_number(key) if reveal else resident.id_number_masked
     age = rules.age_on(resident.birth_date, services.today()) if resident.birth_date else None
+    # The mask hides exactly the birth-date digits: a masked ledger gives the age only.
+    born = resident.birth_date if reveal or not resident.id_number_sealed else None
     return [n, resident.name, vocab.GENDERS[resident.gender].zh if resident.gender in vocab.GENDERS else "",
-            resident.birth_date, age, number or "", community_name, grid_name, address]
+            born, age, number or "", community_name, grid_name, address]
 
 
 def zh(vocabulary, codes) -> str:
@@ -73,14 +75,18 @@ def export_elderly(*, user, reveal: bool) -> bytes:
 
 
 def export_children(*, user, reveal: bool) -> bytes:
+    """The open child records in the user's scope; the audit entry lists every
+    record exported, so each one's access page shows the export (commits)."""
     key = current_app.config["DATA_MASTER_KEY"]
+    records = ledger_rows(ChildRecord, user).all()
     rows = (person_cells(n, resident, address, g, c, reveal, key) + [
         zh(vocab.CHILD_CATEGORIES, r.category), r.guardian_name, r.guardian_relation, phone(r.guardian_phone, reveal),
         zh(vocab.PARENT_SITUATIONS, r.father_situation), zh(vocab.PARENT_SITUATIONS, r.mother_situation),
         r.school or "", r.grade or "", r.living_allowance, zh(vocab.GUARDIANSHIP_QUALITY, r.guardianship_quality),
         zh(vocab.RISK_TIERS, r.risk_tier), "在册"]
-        for n, (r, resident, address, g, c) in enumerate(ledger_rows(ChildRecord, user), start=1))
+        for n, (r, resident, address, g, c) in enumerate(records, start=1))
     data = write_ledger("困境儿童台账", CHILD_HEADERS, rows)
-    record_audit("registry.export", actor=user, detail={"ledger": "children", "revealed": reveal})
+    record_audit("child.export", actor=user, object_type="child_record",
+                 detail={"ids": [r.id for r, *_rest in records], "revealed": reveal})
     db.session.commit()
     return data

@@ -18,7 +18,7 @@ from grid.places.models import Unit
 from grid.registry import care, rules
 from grid.registry.bulk import allocate_ids, copy_rows
 from grid.registry.ledger_schema import IMPORT_SHEETS, OPTIONAL_SHEETS
-from grid.registry.ledger_checks import FileChecks
+from grid.registry.ledger_checks import FileChecks, LedgerProblem
 from grid.registry.xlsx import XlsxError, read_workbook
 from grid.registry.xlsx_messages import cell_message, file_message
 from grid.sealing import blind_index, seal
@@ -26,15 +26,6 @@ from grid.sealing import blind_index, seal
 register_actions({"registry.import": _l("Ledger imported")}, detail_keys={
     "households": _l("Households"), "residents": _l("Residents"), "elderly": _l("Elderly records"),
     "children": _l("Child records")})
-
-
-@dataclass
-class LedgerProblem:
-    sheet: str
-    row: int | None
-    column: str
-    header: str
-    message: str
 
 
 @dataclass
@@ -118,6 +109,10 @@ def write_care_records(checks: "FileChecks", by, now) -> None:
                   ([rid, r.resident_id(), "open", by.id, 1, now, now, *make(r)] for rid, r in zip(ids, records)))
         copy_rows("care_record_change", ["kind", "record_id", "by_id", "action", "changes"],
                   ([kind, rid, by.id, "imported", Jsonb({})] for rid in ids))
+        care.care_records_opened.send(current_app._get_current_object(), kind=kind, ids=ids)
+        if kind == "child":
+            # Each imported child record shows this import on its access page.
+            record_audit("child.import", actor=by, object_type="child_record", detail={"ids": ids})
 
 
 def elderly_columns():

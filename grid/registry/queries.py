@@ -1,8 +1,8 @@
 """Reads over households and residents, always through accounts.access."""
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from grid.accounts.access import grids_in_scope, in_scope_grid
+from grid.accounts.access import grids_in_scope, in_scope_grid, may_see_child_records
 from grid.extensions import db
 from grid.places.models import Unit
 from grid.audit.models import AuditEntry
@@ -24,7 +24,11 @@ def households(user, *, q: str = "", tag: str = "", care: str = "", grid_id: int
                               exists().where(Resident.household_id == Household.id, Resident.name.ilike(like))))
     if tag:
         stmt = stmt.where(Household.tags.any(tag))
-    if care in ("elderly", "child"):
+    if care == "child" and not may_see_child_records(user):
+        care = "none"  # a filter must not reveal which households have a child in need
+    if care == "none":
+        stmt = stmt.where(false())
+    elif care in ("elderly", "child"):
         model = ElderlyRecord if care == "elderly" else ChildRecord
         stmt = stmt.where(exists().where(Resident.household_id == Household.id, model.resident_id == Resident.id,
                                          model.status == "open"))
@@ -39,8 +43,9 @@ def household_page_rows(stmt, *, page: int, per_page: int):
                        page=page, per_page=per_page, error_out=False)
 
 
-def care_flags(household_ids: list[int]) -> dict[int, set[str]]:
-    """Which households have open elderly / child records, in one query."""
+def care_flags(household_ids: list[int], user) -> dict[int, set[str]]:
+    """Which households have open elderly / child records (child only for roles
+    that may see children's records), in one query."""
     if not household_ids:
         return {}
     rows = db.session.execute(
@@ -49,7 +54,8 @@ def care_flags(household_ids: list[int]) -> dict[int, set[str]]:
         .outerjoin(ChildRecord, and_(ChildRecord.resident_id == Resident.id, ChildRecord.status == "open"))
         .where(Resident.household_id.in_(household_ids)).group_by(Resident.household_id)
     )
-    return {hid: {k for k, flag in (("elderly", e), ("child", c)) if flag} for hid, e, c in rows}
+    children_visible = may_see_child_records(user)
+    return {hid: {k for k, flag in (("elderly", e), ("child", c and children_visible)) if flag} for hid, e, c in rows}
 
 
 def household_in_scope(user, household_id: int) -> Household | None:
@@ -102,15 +108,21 @@ def point_of(household: Household) -> tuple[float, float]:
 def household_values(household: Household) -> dict:
     """The household as form values, for the edit page."""
     lon, lat = point_of(household)
+    # The phone stays out of the form (it would be a reveal without an audit
+    # entry); an empty field keeps the stored number.
     return {"address": household.address, "lon": f"{lon:.6f}", "lat": f"{lat:.6f}",
-            "housing_type": household.housing_type or "", "tags": household.tags, "phone": household.phone or "",
+            "housing_type": household.housing_type or "", "tags": household.tags, "phone": "",
             "notes": household.notes or "", "version": household.version}
 
 
 def resident_values(resident: Resident) -> dict:
-    return {"name": resident.name, "id_number": "", "gender": resident.gender or "",
-            "birth_date": resident.birth_date.isoformat() if resident.birth_date else "",
-            "ethnicity": resident.ethnicity or "", "phone": resident.phone or "", "relation": resident.relation,
+    # Neither the phone nor, when an ID number is stored, the birth date: the
+    # masked ID hides exactly the birth-date digits, so showing both would
+    # reveal the whole number without an audit entry. Empty fields keep them.
+    has_id = bool(resident.id_number_sealed)
+    return {"name": resident.name, "id_number": "", "gender": "" if has_id else (resident.gender or ""),
+            "birth_date": "" if has_id or not resident.birth_date else resident.birth_date.isoformat(),
+            "ethnicity": resident.ethnicity or "", "phone": "", "relation": resident.relation,
             "hukou": resident.hukou, "tags": resident.tags, "version": resident.version}
 
 
@@ -174,3 +186,7 @@ def care_register(model, user, *, q: str = "", category: str = "", tier: str = "
     if q.strip():
         stmt = stmt.where(or_(Resident.name.ilike(f"%{q.strip()}%"), Household.address.ilike(f"%{q.strip()}%")))
     return stmt.order_by(model.risk_tier.desc(), Household.address, Resident.id)
+
+
+def grids_named(ids: list[int]) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.code))) if ids else []

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
@@ -110,6 +111,8 @@ def create_household(*, data: HouseholdInput, by) -> Household:
 def update_household(*, household: Household, version: int, data: HouseholdInput, by) -> Household:
     """Edit a household (commits); a stale `version` raises Conflict. A move to
     another grid is recorded in household_move."""
+    if not data.phone.strip() and household.phone:
+        data.phone = household.phone  # the form never shows it: empty keeps it
     errors, grid_id = check_household(data, by)
     raise_if(errors)
     claim_version(Household, household, version)
@@ -215,8 +218,12 @@ def add_resident(*, household: Household, data: ResidentInput, by) -> Resident:
     raise_if(errors)
     resident = Resident(household_id=household.id)
     apply_resident(resident, data, identity)
-    db.session.add(resident)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(resident)
+            db.session.flush()
+    except IntegrityError:  # the same ID number saved a moment ago by someone else
+        raise FieldErrors({"id_number": _("This ID number is already registered.")}) from None
     if data.relation == "head":
         household.head_id = resident.id
     record_audit("resident.create", actor=by, object_type="resident", object_id=resident.id)
@@ -229,6 +236,8 @@ def update_resident(*, resident: Resident, version: int, data: ResidentInput, by
     household = resident.household
     if not data.id_number.strip() and resident.id_number_sealed:
         data.id_number = resident.id_number(master_key())
+    if not data.phone.strip() and resident.phone:
+        data.phone = resident.phone  # the form never shows it: empty keeps it
     errors, identity = check_resident(data, user=by, household=household, resident=resident)
     raise_if(errors)
     claim_version(Resident, resident, version)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from grid.accounts.access import may_see_child_records
 from grid.errors import Conflict, FieldErrors
 from grid.htmx import render
-from grid.registry import forms, queries, rules, services, vocab
+from grid.registry import care, forms, queries, rules, services, vocab
 from grid.registry import regrid  # noqa: F401  (households follow boundary imports)
 
 bp = Blueprint("registry", __name__)
@@ -83,7 +83,7 @@ def households():
     args = request.args
     stmt = queries.households(current_user, q=args.get("q", ""), tag=args.get("tag", ""), care=args.get("care", ""))
     page = queries.household_page_rows(stmt, page=args.get("page", 1, type=int), per_page=20)
-    flags = queries.care_flags([h.id for h in page.items])
+    flags = queries.care_flags([h.id for h in page.items], current_user)
     return render("registry/households.html", "registry/_household_rows.html", page=page, flags=flags, args=args)
 
 
@@ -104,6 +104,9 @@ def new_household():
 def household(household_id: int):
     household = household_or_404(household_id)
     elderly, children = queries.care_records_of([r.id for r in household.residents])
+    if may_see_child_records(current_user):
+        # The page shows each child record's category and tier: a view of each.
+        care.record_child_list(record_ids=[r.id for records in children.values() for r in records], by=current_user)
     return render_template("registry/household.html", household=household, elderly=elderly, children=children,
                            may_see_children=may_see_child_records(current_user),
                            point=queries.point_of(household))

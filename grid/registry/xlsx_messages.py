@@ -7,14 +7,15 @@ from grid.registry.xlsx import CellProblem, XlsxError
 def file_message(error: XlsxError) -> str:
     p = error.params
     messages = {
-        "too_large": lambda: _("The file is larger than %(mb)s MB.", mb=round((p.get("limit") or 0) / 2**20)),
+        "too_large": lambda: (_("The file has more rows than one import takes (%(n)s).", n=p.get("limit"))
+                              if "rows" in p else
+                              _("The file is larger than %(mb)s MB.", mb=round((p.get("limit") or 0) / 2**20))),
         "not_xlsx": lambda: _("This is not an Excel .xlsx file. Save it as “Excel workbook (.xlsx)” and try again."),
         "zip_bomb": lambda: _("The file unpacks to far more data than a ledger holds; it was refused."),
         "encrypted": lambda: _("The file is password-protected or an old .xls file; save it as an unprotected .xlsx."),
         "missing_sheet": lambda: _("The sheet “%(s)s” is missing; start from the template.", s=p.get("sheet")),
         "missing_columns": lambda: _("Sheet “%(s)s” lacks the columns: %(c)s.", s=p.get("sheet"),
                                      c="、".join(p.get("columns") or [])),
-        "too_many_rows": lambda: _("The file has more rows than one import takes (%(n)s).", n=p.get("limit")),
     }
     make = messages.get(error.kind)
     return make() if make else error.kind

@@ -53,7 +53,7 @@ def test_one_open_record_per_person_and_closing_keeps_history(setting):
     with pytest.raises(FieldErrors):
         care.create_elderly_record(resident=elder, by=staff, data=elderly_input())
     care.update_elderly_record(record=first, version=first.version, data=elderly_input(risk_tier="key"), by=staff)
-    care.close_record(record=first, reason="moved_away", note="随子女迁居上海", by=staff)
+    care.close_record(record=first, version=first.version, reason="moved_away", note="随子女迁居上海", by=staff)
     second = care.create_elderly_record(resident=elder, by=staff, data=elderly_input())
     assert second.id != first.id and not first.is_open
     actions = db.session.scalars(select(CareRecordChange.action).where(CareRecordChange.record_id == first.id)

@@ -1,0 +1,157 @@
+"""Reads for visits: the task list, the overdue count, histories, flagged
+visits and coverage, all narrowed by accounts.access."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, case, func, literal, select, text
+from sqlalchemy.orm import selectinload
+
+from grid.accounts.access import in_scope_grid, may_see_child_records
+from grid.extensions import db
+from grid.places.models import Unit
+from grid.registry.models import Household, Resident
+from grid.visits.models import CadencePolicy, Visit, VisitRecord
+
+# The care_task view (migration 0003), outside the models' metadata so that
+# autogenerate never tries to create it as a table.
+care_task = Table(
+    "care_task", MetaData(),
+    Column("kind", String), Column("record_id", Integer), Column("resident_id", Integer), Column("status", String),
+    Column("closed_at", DateTime(timezone=True)), Column("risk_tier", String),
+    Column("created_at", DateTime(timezone=True)), Column("first_visit_due", DateTime(timezone=True)),
+    Column("last_visit_at", DateTime(timezone=True)), Column("major_change_at", DateTime(timezone=True)),
+    Column("major_change_reason", String), Column("interval_days", Integer), Column("window_before_days", Integer),
+    Column("window_after_days", Integer), Column("first_visit_working_days", Integer),
+    Column("is_major_change", Boolean), Column("due_at", DateTime(timezone=True)),
+)
+STATE_RANK = {0: "overdue", 1: "due", 2: "upcoming"}
+
+
+def state_rank(now: datetime):
+    """0 overdue, 1 due (inside the window), 2 upcoming. A major change is due
+    from the moment it is noted and overdue 24 hours later, with no grace."""
+    t = care_task.c
+    after = case((t.is_major_change, 0), else_=func.coalesce(t.window_after_days, 0))
+    before = case((t.is_major_change, 1), else_=func.coalesce(t.window_before_days, 0))
+    at = literal(now, DateTime(timezone=True))
+    return case((at > t.due_at + func.make_interval(0, 0, 0, after), 0),
+                (at >= t.due_at - func.make_interval(0, 0, 0, before), 1), else_=2)
+
+
+def task_rows(user, *, now: datetime, kind: str = "", tier: str = ""):
+    """The user's tasks, overdue first, in one query: record, person, household, state."""
+    t = care_task.c
+    rank = state_rank(now).label("rank")
+    stmt = (select(t.kind, t.record_id, t.risk_tier, t.due_at, t.last_visit_at, t.is_major_change,
+                   t.major_change_reason, rank, Resident.id.label("resident_id"), Resident.name, Resident.birth_date,
+                   Household.id.label("household_id"), Household.address)
+            .join(Resident, Resident.id == t.resident_id).join(Household, Household.id == Resident.household_id)
+            .where(t.status == "open", in_scope_grid(user, Household.grid_id)))
+    if not may_see_child_records(user):
+        stmt = stmt.where(t.kind != "child")
+    if kind in ("elderly", "child"):
+        stmt = stmt.where(t.kind == kind)
+    if tier:
+        stmt = stmt.where(t.risk_tier == tier)
+    return db.session.execute(stmt.order_by(rank, t.due_at, Household.address)).all()
+
+
+def overdue_count(user, *, now: datetime) -> int:
+    t = care_task.c
+    stmt = (select(func.count()).select_from(care_task)
+            .join(Resident, Resident.id == t.resident_id).join(Household, Household.id == Resident.household_id)
+            .where(t.status == "open", in_scope_grid(user, Household.grid_id), state_rank(now) == 0))
+    if not may_see_child_records(user):
+        stmt = stmt.where(t.kind != "child")
+    return db.session.scalar(stmt)
+
+
+def open_records_of(household_id: int, user) -> list:
+    """A household's open care records (the visit form offers them), one query."""
+    t = care_task.c
+    stmt = (select(t.kind, t.record_id, Resident.name, t.risk_tier).join(Resident, Resident.id == t.resident_id)
+            .where(Resident.household_id == household_id, t.status == "open").order_by(Resident.id, t.kind))
+    if not may_see_child_records(user):
+        stmt = stmt.where(t.kind != "child")
+    return db.session.execute(stmt).all()
+
+
+def visit_in_scope(user, visit_id: int) -> Visit | None:
+    return db.session.scalar(select(Visit).where(Visit.id == visit_id, in_scope_grid(user, Visit.grid_id))
+                             .options(selectinload(Visit.records), selectinload(Visit.problems),
+                                      selectinload(Visit.photos)))
+
+
+def visit_by_uuid(uuid) -> Visit | None:
+    return db.session.scalar(select(Visit).where(Visit.uuid == uuid))
+
+
+def household_visits(household_id: int, limit: int = 50) -> list[Visit]:
+    return list(db.session.scalars(select(Visit).where(Visit.household_id == household_id)
+                                   .order_by(Visit.visited_at.desc()).limit(limit)))
+
+
+def record_visits(kind: str, record_id: int, limit: int = 50) -> list[Visit]:
+    return list(db.session.scalars(
+        select(Visit).join(VisitRecord, VisitRecord.visit_id == Visit.id)
+        .where(VisitRecord.kind == kind, VisitRecord.record_id == record_id)
+        .order_by(Visit.visited_at.desc()).limit(limit)))
+
+
+def flagged_visits(user) -> list[Visit]:
+    """Visits away from the household or without a fix, not yet confirmed by a grid leader."""
+    return list(db.session.scalars(
+        select(Visit).where(Visit.is_flagged, Visit.confirmed_at.is_(None), in_scope_grid(user, Visit.grid_id))
+        .options(selectinload(Visit.household)).order_by(Visit.visited_at.desc())))
+
+
+def policies() -> list[CadencePolicy]:
+    return list(db.session.scalars(select(CadencePolicy).order_by(CadencePolicy.kind, CadencePolicy.risk_tier,
+                                                                  CadencePolicy.category)))
+
+
+def distance_to_household(household_id: int, lon: float, lat: float) -> float:
+    """Metres on the ellipsoid (geography), not degrees."""
+    return db.session.scalar(text(
+        "SELECT ST_Distance(location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) "
+        "FROM household WHERE id = :id"), {"lon": lon, "lat": lat, "id": household_id})
+
+
+# Coverage: a record counts in a month if it was active at the month's end (or
+# now, for this month), and it is covered if a visit fell within its interval
+# (plus the window after) before that moment, or its first visit was not yet due.
+COVERAGE = """
+WITH months AS (
+    SELECT m, least(m + interval '1 month' - interval '1 second', now()) AS at
+      FROM generate_series(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '{months} months',
+                           date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai'), interval '1 month') m
+), records AS (
+    SELECT t.kind, t.record_id, t.created_at, t.closed_at, t.first_visit_due,
+           coalesce(t.interval_days, 30) + coalesce(t.window_after_days, 0) AS span, h.grid_id
+      FROM care_task t JOIN resident r ON r.id = t.resident_id JOIN household h ON h.id = r.household_id
+      JOIN unit g ON g.id = h.grid_id
+     WHERE g.path <@ CAST(:path AS ltree) {child_filter}
+)
+SELECT {group}, count(records.record_id) AS active,
+       count(records.record_id) FILTER (WHERE coalesce(records.first_visit_due, records.created_at + make_interval(days => span)) > months.at
+           OR EXISTS (SELECT 1 FROM visit_record vr JOIN visit v ON v.id = vr.visit_id
+                       WHERE vr.kind = records.kind AND vr.record_id = records.record_id
+                         AND v.visited_at <= months.at AND v.visited_at > months.at - make_interval(days => span))) AS covered
+  FROM months LEFT JOIN records ON records.created_at <= months.at AND (records.closed_at IS NULL OR records.closed_at > months.at)
+ GROUP BY {group} ORDER BY {group}
+"""
+
+
+def coverage_by_month(unit: Unit, user, months: int = 6) -> list[tuple[datetime, int, int]]:
+    """(month, active records, covered records) for this month and the `months` before, under `unit`."""
+    sql = COVERAGE.format(months=int(months), group="months.m",
+                          child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
+    return db.session.execute(text(sql), {"path": unit.path}).all()
+
+
+def coverage_by_grid(unit: Unit, user) -> dict[int, tuple[int, int]]:
+    """This month's (active, covered) per grid under `unit`."""
+    sql = COVERAGE.format(months=0, group="records.grid_id",
+                          child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
+    rows = db.session.execute(text(sql), {"path": unit.path})
+    return {grid_id: (active, covered) for grid_id, active, covered in rows if grid_id is not None}
+

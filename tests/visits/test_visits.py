@@ -1,0 +1,210 @@
+"""Visits: cadence and due dates, the task list, exactly-once logging, proof
+of presence, photos, scope and coverage, on real PostGIS."""
+import io
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PIL import Image
+from sqlalchemy import event, func, select, update
+
+from grid import workdays
+from grid.errors import Conflict, FieldErrors
+from grid.extensions import db
+from grid.registry import care
+from grid.registry.care_models import ElderlyRecord
+from grid.visits import cadence, queries, services
+from grid.visits.models import CadencePolicy, Visit
+from tests.factories import csrf_from, log_in, make_district, make_household, make_resident, make_user, valid_id
+
+SIX = {item: "able" for item in ("eating", "dressing", "transfer", "toilet", "walking", "bathing")}
+HOME = (120.105, 30.21)
+
+
+@pytest.fixture
+def world(ctx):
+    units = make_district()
+    staff = make_user("c", "community_staff", [units["A1"]])
+    worker = make_user("w", "grid_worker", [units["A1a"]])
+    household = make_household(staff, *HOME, address="朝晖路8号")
+    elder = make_resident(staff, household, name="王奶奶", id_number=valid_id("19400105", "124"), relation="head")
+    record = care.create_elderly_record(resident=elder, by=staff, data=care.ElderlyInput(
+        categories=("living_alone",), risk_tier="high", self_care=dict(SIX)))
+    return units, staff, worker, household, record
+
+
+def visit_input(record=None, **changes) -> services.VisitInput:
+    values = {"uuid": str(uuid.uuid4()), "mode": "in_person", "location_status": "fix", "lon": HOME[0], "lat": HOME[1],
+              "accuracy_m": 15.0, "records": [("elderly", record.id)] if record else [],
+              "checklist": {"health": {"status": "ok", "note": ""}}}
+    values.update(changes)
+    return services.VisitInput(**values)
+
+
+def task(user, record_id, now):
+    return next(r for r in queries.task_rows(user, now=now) if r.record_id == record_id)
+
+
+def test_first_visit_due_in_working_days(world):
+    _units, _staff, worker, _household, record = world
+    db.session.refresh(record)
+    today = datetime.now(cadence.SHANGHAI).date()
+    assert record.first_visit_due.astimezone(cadence.SHANGHAI).date() == workdays.add_working_days(today, 5)
+    row = task(worker, record.id, cadence.now_utc())
+    assert row.rank == 2 or row.rank == 1  # not overdue on day one
+
+
+def test_after_a_visit_the_next_is_one_interval_later_and_tier_and_policy_move_it(world):
+    _units, _staff, worker, household, record = world
+    visit, created = services.log_visit(data=visit_input(record), household=household, by=worker)
+    assert created and not visit.is_flagged
+    now = cadence.now_utc()
+    due = task(worker, record.id, now).due_at
+    assert abs((due - visit.visited_at) - timedelta(days=7)) < timedelta(seconds=1)   # 高风险: weekly
+    db.session.execute(update(ElderlyRecord).where(ElderlyRecord.id == record.id).values(risk_tier="key"))
+    assert abs((task(worker, record.id, now).due_at - visit.visited_at) - timedelta(days=30)) < timedelta(seconds=1)
+    db.session.execute(update(CadencePolicy).where(CadencePolicy.risk_tier == "key").values(interval_days=14))
+    assert abs((task(worker, record.id, now).due_at - visit.visited_at) - timedelta(days=14)) < timedelta(seconds=1)
+
+
+def test_a_major_change_makes_a_visit_due_within_24_hours(world):
+    _units, staff, worker, household, record = world
+    services.log_visit(data=visit_input(record), household=household, by=worker)
+    services.note_major_change(record=record, reason="hospitalised", by=staff)
+    now = cadence.now_utc()
+    row = task(worker, record.id, now)
+    assert row.is_major_change and row.rank == 1
+    assert task(worker, record.id, now + timedelta(hours=25)).rank == 0
+    services.log_visit(data=visit_input(record), household=household, by=worker)
+    assert not task(worker, record.id, cadence.now_utc()).is_major_change
+
+
+def test_task_list_puts_overdue_first(world):
+    _units, staff, worker, household, record = world
+    other = make_resident(staff, household, name="李爷爷", id_number=valid_id("19380101", "333"))
+    second = care.create_elderly_record(resident=other, by=staff, data=care.ElderlyInput(
+        categories=("empty_nest",), risk_tier="general", self_care=dict(SIX)))
+    services.log_visit(data=visit_input(second), household=household, by=worker)
+    later = cadence.now_utc() + timedelta(days=20)
+    ranks = [(r.record_id, r.rank) for r in queries.task_rows(worker, now=later)]
+    assert ranks == [(record.id, 0), (second.id, 2)]
+    assert queries.overdue_count(worker, now=later) == 1
+
+
+def test_same_uuid_twice_is_one_visit_and_altered_content_is_refused(world):
+    _units, _staff, worker, household, record = world
+    data = visit_input(record)
+    first, created = services.log_visit(data=data, household=household, by=worker)
+    again, created_again = services.log_visit(data=data, household=household, by=worker)
+    assert created and not created_again and again.id == first.id
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+    altered = visit_input(record, uuid=data.uuid, notes="改过的内容")
+    with pytest.raises(Conflict):
+        services.log_visit(data=altered, household=household, by=worker)
+
+
+def test_far_or_no_fix_is_accepted_with_a_reason_and_flagged(world):
+    _units, _staff, worker, household, record = world
+    far = visit_input(record, lon=HOME[0] + 0.01)   # about 960 m east
+    with pytest.raises(FieldErrors) as caught:
+        services.log_visit(data=far, household=household, by=worker)
+    assert "off_site_reason" in caught.value.errors
+    far.off_site_reason = "在社区服务中心碰面"
+    visit, _created = services.log_visit(data=far, household=household, by=worker)
+    assert visit.is_flagged and 900 < visit.distance_m < 1020 and not visit.is_at_household
+    denied = visit_input(record, location_status="denied", lon=None, lat=None, off_site_reason="室内无法定位")
+    visit, _created = services.log_visit(data=denied, household=household, by=worker)
+    assert visit.is_flagged and visit.distance_m is None
+    near = visit_input(record, lon=HOME[0] + 0.0015)   # about 145 m: inside the 200 m tolerance
+    visit, _created = services.log_visit(data=near, household=household, by=worker)
+    assert visit.is_at_household and not visit.is_flagged
+
+
+def test_photos_are_checked_by_content_and_re_encoded(world):
+    _units, _staff, worker, household, record = world
+    with pytest.raises(FieldErrors) as caught:
+        services.log_visit(data=visit_input(record, photos=[b"this is not a picture, only named .jpg"]),
+                           household=household, by=worker)
+    assert "photos" in caught.value.errors
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 2000), "green").save(out, "PNG")
+    visit, _created = services.log_visit(data=visit_input(record, photos=[out.getvalue()]), household=household,
+                                         by=worker)
+    photo = visit.photos[0]
+    assert max(photo.width, photo.height) == 1600 and photo.data[:2] == b"\xff\xd8"
+
+
+def test_a_worker_cannot_log_a_visit_to_another_grids_household(client, world):
+    units, staff, _worker, _household, _record = world
+    theirs = make_household(staff, 120.115, 30.21)
+    log_in(client, "w")
+    assert client.get(f"/households/{theirs.id}/visits/new").status_code == 404
+    token = csrf_from(client.get("/tasks").get_data(as_text=True))
+    assert client.post(f"/households/{theirs.id}/visits/new", data={"csrf_token": token}).status_code == 404
+
+
+def test_logging_through_the_page_and_resubmitting(client, world):
+    _units, _staff, _worker, household, record = world
+    log_in(client, "w")
+    form = client.get(f"/households/{household.id}/visits/new").get_data(as_text=True)
+    visit_id = form.split('name="uuid" value="')[1].split('"')[0]
+    data = {"csrf_token": csrf_from(form), "uuid": visit_id, "mode": "in_person", "records": f"elderly:{record.id}",
+            "location_status": "fix", "lat": str(HOME[1]), "lon": str(HOME[0]), "accuracy": "12",
+            "check_health": "ok", "started_at": datetime.now(timezone.utc).isoformat()}
+    first = client.post(f"/households/{household.id}/visits/new", data=data)
+    second = client.post(f"/households/{household.id}/visits/new", data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+def test_task_list_uses_the_same_number_of_queries_for_any_length(client, world):
+    units, staff, _worker, household, _record = world
+
+    def statements():
+        count = []
+        listener = lambda *args, **kwargs: count.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/tasks").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(count)
+
+    log_in(client, "w")
+    few = statements()
+    for n in range(8):
+        person = make_resident(staff, household, name=f"老人{n}", id_number=valid_id("19450101", f"{n:02d}5"))
+        care.create_elderly_record(resident=person, by=staff, data=care.ElderlyInput(
+            categories=("empty_nest",), risk_tier="key", self_care=dict(SIX)))
+    assert statements() == few
+
+
+def test_coverage_counts_records_visited_in_time(world):
+    units, staff, worker, household, record = world
+    months = queries.coverage_by_month(units["A"], staff)
+    assert len(months) == 7 and months[-1][1] == 1
+    services.log_visit(data=visit_input(record), household=household, by=worker)
+    assert queries.coverage_by_month(units["A"], staff)[-1][1:] == (1, 1)
+    assert queries.coverage_by_grid(units["A"], staff) == {units["A1a"].id: (1, 1)}
+
+
+def test_flagged_visits_wait_for_the_grid_leader(client, world):
+    units, _staff, worker, household, record = world
+    services.log_visit(data=visit_input(record, location_status="timeout", lon=None, lat=None,
+                                        off_site_reason="电梯里没有信号"), household=household, by=worker)
+    make_user("gl", "grid_leader", [units["A1a"]])
+    log_in(client, "gl")
+    page = client.get("/tasks").get_data(as_text=True)
+    assert "电梯里没有信号" in page and 'data-testid="flagged"' in page
+    visit = db.session.scalar(select(Visit))
+    client.post(f"/visits/{visit.id}/confirm", data={"csrf_token": csrf_from(page)})
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).confirmed_at is not None
+
+
+def test_a_phone_visit_needs_no_presence_and_is_not_flagged(world):
+    _units, _staff, worker, household, record = world
+    call = visit_input(record, mode="phone", location_status="denied", lon=None, lat=None)
+    visit, _created = services.log_visit(data=call, household=household, by=worker)
+    assert not visit.is_flagged and not visit.is_at_household
