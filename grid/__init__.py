@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from grid import htmx as htmx_pages
+    from grid.calendar import services as calendar
     from grid import i18n
     from grid.accounts import sessions
     from grid.extensions import csrf, db, htmx, login_manager, migrate
@@ -39,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     sessions.init_login_manager(login_manager)
     i18n.init_app(app)
     htmx_pages.init_app(app)
+    calendar.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -49,9 +51,10 @@ def register_blueprints(app: Flask) -> None:
     from grid.registry.care_views import bp as care_bp
     from grid.registry.ledger_views import bp as ledger_bp
     from grid.registry.views import bp as registry_bp
+    from grid.calendar.views import bp as calendar_bp
     from grid.visits.views import bp as visits_bp
 
-    for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, visits_bp, audit_bp, i18n.bp):
+    for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, visits_bp, calendar_bp, audit_bp, i18n.bp):
         app.register_blueprint(bp)
 
 

@@ -57,6 +57,8 @@ DEFAULTS = {
     # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
     "PROXY_COUNT": 0,
     "PAGE_SIZE": 50,
+    # Office hours (Asia/Shanghai) for limits counted in working hours.
+    "OFFICE_HOURS": "08:30-12:00,14:00-17:30",
 }
 
 FIXED = {
@@ -90,7 +92,9 @@ def load(app: Flask, overrides: dict | None) -> None:
     cfg["DATA_MASTER_KEY"] = sealing.decode_master_key(cfg["DATA_KEY"])
     # Uploads: the largest accepted import plus room for the form around it.
     if cfg.get("MAX_CONTENT_LENGTH") is None:
-        cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_IMPORT_BYTES"], cfg["MAX_LEDGER_BYTES"]) + 64 * 1024
+        # The largest of: a boundary file, a ledger, a visit with six photos.
+        cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_IMPORT_BYTES"], cfg["MAX_LEDGER_BYTES"],
+                                        6 * cfg["MAX_PHOTO_BYTES"]) + 256 * 1024
 
 
 def normalise_database_url(url: str) -> str:

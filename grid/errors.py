@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from grid.extensions import db
 from grid.htmx import wants_fragment
 
 
@@ -102,4 +103,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # After a database error the transaction is aborted: the error page
+        # (its header reads the overdue count) needs a usable session.
+        db.session.rollback()
         return respond(500, titles()[500], _("The error has been logged. Please try again later."))

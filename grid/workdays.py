@@ -5,32 +5,36 @@ State Council schedule comes from the `chinesecalendar` package, including
 the make-up working days on weekends (调休) that follow each long holiday.
 The schedule for a year is only published late in the year before, so for a
 year the package does not cover the calendar is *provisional*: Monday to
-Friday minus the fixed-date statutory holidays (see `PROVISIONAL_HOLIDAYS`).
-Deadlines computed in a provisional year may move once the real schedule is
-known; callers can tell with `is_provisional`.
+Friday minus that year's statutory holidays (`statutory_holidays`: the
+fixed-date ones and the lunar festivals, computed). Deadlines computed in a
+provisional year may move once the real schedule is known; callers can tell
+with `is_provisional`.
 
-(A later version reads an admin-edited table first, so an administrator can
-enter a newly published schedule before the package catches up.)
+An administrator can correct any day and confirm a year's schedule; the app
+passes those corrections in with `set_overrides` (they win over everything).
+Office hours turn working days into working time for hour-based limits.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from functools import lru_cache
 
 import chinese_calendar
+from borax.calendars.festivals2 import TermFestival
+from borax.calendars.lunardate import LunarDate
 
 __all__ = [
-    "PROVISIONAL_HOLIDAYS", "add_working_days", "is_provisional",
-    "is_working_day", "working_days_between",
+    "PROVISIONAL_HOLIDAYS", "add_working_days", "add_working_hours", "is_provisional", "is_working_day",
+    "set_overrides", "statutory_holidays", "working_days_between", "working_time_between",
 ]
 
 # (month, day) of the statutory holidays that fall on a fixed solar date
 # (全国年节及纪念日放假办法, as revised with effect from 2025): New Year's
-# Day, Labour Day 1–2 May, National Day 1–3 October.  The lunar holidays
-# (Spring Festival, Qingming, Dragon Boat, Mid-Autumn) and the yearly
-# bridging and make-up days cannot be known without the published schedule,
-# so the provisional calendar leaves them out.
+# Day, Labour Day 1–2 May, National Day 1–3 October. The lunar ones are
+# computed per year in `statutory_holidays`; the yearly bridging and make-up
+# days (调休) cannot be known before the schedule is published.
 PROVISIONAL_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
 
 ONE_DAY = timedelta(days=1)
@@ -49,8 +53,37 @@ def is_working_day(day: date) -> bool:
 
 
 def is_provisional(day: date) -> bool:
-    """True when the official schedule for `day`'s year is not known."""
-    return not _is_covered(_as_date(day).year)
+    """True when the official schedule for `day`'s year is not known (not in
+    the package, and not confirmed by an administrator)."""
+    year = _as_date(day).year
+    return not _is_covered(year) and year not in _OVERRIDES["confirmed"]
+
+
+def statutory_holidays(year: int) -> set[date]:
+    """The 13 statutory holiday days of `year` (2025 rules): New Year's Day,
+    Spring Festival eve to the 3rd day, Qingming, 1–2 May, Dragon Boat,
+    Mid-Autumn and 1–3 October. Lunar dates and the Qingming solar term are
+    computed (borax), so a year without an official schedule still has them."""
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    days = {date(year, m, d) for m, d in PROVISIONAL_HOLIDAYS}
+    days |= {new_year - ONE_DAY, new_year, new_year + ONE_DAY, new_year + 2 * ONE_DAY}
+    days.add(TermFestival(name="清明").at(year))
+    days.add(LunarDate(year, 5, 5).to_solar_date())
+    days.add(LunarDate(year, 8, 15).to_solar_date())
+    return {d for d in days if d.year == year}
+
+
+# Corrections entered by administrators: {date: is_working_day}, and the years
+# whose schedule they confirmed. Set by the app from its table.
+_OVERRIDES: dict = {"days": {}, "confirmed": frozenset()}
+
+
+def set_overrides(days: dict[date, bool], confirmed_years=frozenset()) -> None:
+    """Replace the administrators' corrections (they win over the package and
+    the provisional calendar) and forget every cached year."""
+    _OVERRIDES["days"] = dict(days)
+    _OVERRIDES["confirmed"] = frozenset(confirmed_years)
+    _days_off.cache_clear()
 
 
 def add_working_days(start: date, n: int) -> date:
@@ -92,21 +125,20 @@ def working_days_between(start: date, end: date) -> int:
 
 @lru_cache(maxsize=64)
 def _days_off(year: int) -> frozenset[date]:
-    """Every non-working day of `year`, official or provisional.
-
-    Cached per year because the package answers in tens of microseconds per
-    call and deadlines walk day by day.  Its data cannot change while the
-    process runs; the admin-edited table planned next must call
-    `_days_off.cache_clear()` when it changes.
-    """
+    """Every non-working day of `year`: official or provisional, then the
+    administrators' corrections. Cached per year because deadlines walk day by
+    day; `set_overrides` clears the cache."""
     first = date(year, 1, 1)
     days = (first + timedelta(days=offset) for offset in range((date(year, 12, 31) - first).days + 1))
     if _is_covered(year):
-        return frozenset(day for day in days if not chinese_calendar.is_workday(day))
-    return frozenset(
-        day for day in days
-        if day.weekday() >= 5 or (day.month, day.day) in PROVISIONAL_HOLIDAYS
-    )
+        off = {day for day in days if not chinese_calendar.is_workday(day)}
+    else:
+        holidays = statutory_holidays(year)
+        off = {day for day in days if day.weekday() >= 5 or day in holidays}
+    for day, working in _OVERRIDES["days"].items():
+        if day.year == year:
+            (off.discard if working else off.add)(day)
+    return frozenset(off)
 
 
 @lru_cache(maxsize=None)
@@ -121,6 +153,81 @@ def _is_covered(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+# Office hours for limits in working hours (Asia/Shanghai); set by the app from
+# its configuration.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_HOURS: dict = {"periods": ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))}
+# No real calendar has a year without working days; this stops a bad override
+# set from looping forever.
+MAX_SEARCH_DAYS = 800
+
+
+def set_office_hours(periods: list[tuple[time, time]]) -> None:
+    """Working periods of a working day, in order, e.g. 08:30–12:00 and 14:00–17:30."""
+    periods = tuple(sorted(periods))
+    if not periods or any(start >= end for start, end in periods) or any(
+            a[1] > b[0] for a, b in zip(periods, periods[1:])):
+        raise ValueError("office hours must be ordered, non-empty, non-overlapping periods")
+    _HOURS["periods"] = periods
+
+
+def parse_office_hours(text: str) -> list[tuple[time, time]]:
+    """"08:30-12:00,14:00-17:30" -> [(08:30, 12:00), (14:00, 17:30)]."""
+    periods = []
+    for part in text.split(","):
+        start, end = part.strip().split("-")
+        periods.append((time.fromisoformat(start.strip()), time.fromisoformat(end.strip())))
+    return periods
+
+
+def _periods(day: date) -> list[tuple[datetime, datetime]]:
+    if not is_working_day(day):
+        return []
+    return [(datetime.combine(day, a, SHANGHAI), datetime.combine(day, b, SHANGHAI)) for a, b in _HOURS["periods"]]
+
+
+def add_working_hours(moment: datetime, hours: float) -> datetime:
+    """The moment `hours` of office time after `moment` (timezone-aware; the
+    result is in Asia/Shanghai). Time outside office hours, at weekends and on
+    holidays does not count. 0 hours gives the next moment office time runs."""
+    if hours < 0:
+        raise ValueError(f"hours must be >= 0, got {hours}")
+    if moment.tzinfo is None:
+        raise ValueError("moment must be timezone-aware")
+    cursor = moment.astimezone(SHANGHAI)
+    remaining = timedelta(hours=hours)
+    day = cursor.date()
+    for _ in range(MAX_SEARCH_DAYS):
+        for start, end in _periods(day):
+            start = max(start, cursor)
+            # A period's end belongs to it (a limit may end at 12:00 sharp), but
+            # time still to add moves on to the next period.
+            if start > end or (start == end and remaining):
+                continue
+            if remaining <= end - start:
+                return start + remaining
+            remaining -= end - start
+        day += ONE_DAY
+        cursor = datetime.combine(day, time(0), SHANGHAI)
+    raise ValueError("no working time found: check the calendar corrections")
+
+
+def working_time_between(start: datetime, end: datetime) -> timedelta:
+    """Office time elapsed from `start` to `end` (zero when end <= start)."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("moments must be timezone-aware")
+    start, end = start.astimezone(SHANGHAI), end.astimezone(SHANGHAI)
+    total = timedelta(0)
+    day = start.date()
+    while day <= end.date():
+        for a, b in _periods(day):
+            overlap = min(b, end) - max(a, start)
+            if overlap > timedelta(0):
+                total += overlap
+        day += ONE_DAY
+    return total
 
 
 def _as_date(day: date) -> date:

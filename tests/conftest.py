@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from flask.testing import FlaskClient
 
-from grid import create_app
+from grid import create_app, workdays
 from grid.config import normalise_database_url
 from grid.extensions import db
 
@@ -94,6 +94,9 @@ def _transaction(request, app):
             engines[None] = engine
             outer.rollback()
             connection.close()
+            # Calendar corrections live in the process too: the rolled-back
+            # rows must not outlive the test there.
+            workdays.set_overrides({}, confirmed_years=())
 
 
 @pytest.fixture

@@ -157,7 +157,9 @@ def test_adding_working_days_runs_into_a_provisional_year() -> None:
 def test_is_working_day_never_raises_and_agrees_with_the_package(day: date) -> None:
     working = is_working_day(day)
     if is_provisional(day):
-        assert working == (day.weekday() < 5 and (day.month, day.day) not in PROVISIONAL_HOLIDAYS)
+        from grid.workdays import statutory_holidays
+
+        assert working == (day.weekday() < 5 and day not in statutory_holidays(day.year))
     else:
         assert working == chinese_calendar.is_workday(day)
 
@@ -212,3 +214,74 @@ def test_zero_is_the_first_working_day_on_or_after(day: date) -> None:
     result = add_working_days(day, 0)
     assert is_working_day(result)
     assert result == day or working_days_between(day, result) == 1
+
+
+# --- the provisional calendar's lunar festivals, corrections and office hours ---
+
+from datetime import datetime as _datetime, time as _time, timezone as _timezone  # noqa: E402
+
+import pytest as _pytest  # noqa: E402
+from hypothesis import given as _given, settings as _settings, strategies as _st  # noqa: E402
+
+from grid import workdays as _wd  # noqa: E402
+
+_SH = _wd.SHANGHAI
+
+
+def test_2027_has_its_lunar_holidays_computed():
+    holidays = _wd.statutory_holidays(2027)
+    assert len(holidays) == 13
+    for day in (date(2027, 2, 5), date(2027, 2, 6), date(2027, 4, 5), date(2027, 6, 9), date(2027, 9, 15)):
+        assert day in holidays and not _wd.is_working_day(day)
+    assert _wd.is_provisional(date(2027, 3, 1)) and not _wd.is_provisional(date(2026, 3, 1))
+
+
+def test_a_deadline_across_new_year_2027_is_computed_not_refused():
+    assert _wd.add_working_days(date(2026, 12, 30), 3) == date(2027, 1, 5)   # 31 Dec, (1 Jan off), 4, 5 Jan
+    start = _datetime(2026, 12, 31, 16, 0, tzinfo=_SH)
+    # 16:00–17:30 on 31 Dec, then 1 Jan is a holiday and 2–3 Jan a weekend: 08:30–10:00 on 4 Jan.
+    assert _wd.add_working_hours(start, 3) == _datetime(2027, 1, 4, 10, 0, tzinfo=_SH)
+
+
+def test_administrators_corrections_win_and_confirm_a_year():
+    try:
+        _wd.set_overrides({date(2027, 2, 20): True, date(2027, 2, 8): False}, confirmed_years={2027})
+        assert _wd.is_working_day(date(2027, 2, 20))        # a Saturday made a working day (调休)
+        assert not _wd.is_working_day(date(2027, 2, 8))     # a Monday made a holiday
+        assert not _wd.is_provisional(date(2027, 5, 1))
+    finally:
+        _wd.set_overrides({}, confirmed_years=())
+    assert not _wd.is_working_day(date(2027, 2, 20))
+
+
+def test_office_hours_edges():
+    morning = _datetime(2026, 11, 23, 11, 30, tzinfo=_SH)      # a Monday
+    assert _wd.add_working_hours(morning, 1) == _datetime(2026, 11, 23, 14, 30, tzinfo=_SH)   # lunch skipped
+    evening = _datetime(2026, 11, 27, 17, 0, tzinfo=_SH)        # Friday
+    assert _wd.add_working_hours(evening, 1) == _datetime(2026, 11, 30, 9, 0, tzinfo=_SH)     # weekend skipped
+    night = _datetime(2026, 11, 23, 20, 0, tzinfo=_SH)
+    assert _wd.add_working_hours(night, 0) == _datetime(2026, 11, 24, 8, 30, tzinfo=_SH)
+    assert _wd.working_time_between(morning, _datetime(2026, 11, 23, 15, 0, tzinfo=_SH)).seconds == 90 * 60
+    with _pytest.raises(ValueError):
+        _wd.add_working_hours(_datetime(2026, 11, 23, 9, 0), 1)   # naive
+
+
+_moments = _st.datetimes(min_value=_datetime(2024, 1, 1), max_value=_datetime(2028, 12, 31),
+                         timezones=_st.just(_timezone.utc))
+
+
+@_settings(max_examples=150, deadline=None)
+@_given(_moments, _st.integers(min_value=0, max_value=200))
+def test_adding_working_hours_is_undone_by_measuring_them(moment, quarter_hours):
+    hours = quarter_hours / 4
+    later = _wd.add_working_hours(moment, hours)
+    assert later >= moment
+    assert abs(_wd.working_time_between(moment, later).total_seconds() - hours * 3600) < 1e-6
+    assert _wd.is_working_day(later.date())
+
+
+@_settings(max_examples=100, deadline=None)
+@_given(_moments, _st.integers(min_value=0, max_value=80), _st.integers(min_value=0, max_value=80))
+def test_working_hours_add_up(moment, a, b):
+    assert _wd.add_working_hours(_wd.add_working_hours(moment, a / 2), b / 2) == \
+        _wd.add_working_hours(moment, (a + b) / 2)

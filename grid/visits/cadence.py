@@ -21,21 +21,27 @@ def first_visit_deadline(opened: date, working_days: int) -> datetime:
 
 @care_records_opened.connect
 def fix_first_visit_deadlines(sender, *, kind: str, ids: list[int]) -> None:
-    """Set first_visit_due for newly opened records from the policy that applies
-    to each (one UPDATE per distinct number of working days)."""
-    if not ids:
-        return
+    set_first_visit_deadlines(kind, ids)
+
+
+def set_first_visit_deadlines(kind: str, ids: list[int] | None = None) -> None:
+    """first_visit_due for open, never-visited records (all of `kind`, or those
+    `ids`): the policy's working days counted from the day each was opened.
+    One UPDATE per distinct (opening day, working days)."""
     table = "elderly_record" if kind == "elderly" else "child_record"
-    today = datetime.now(SHANGHAI).date()
-    rows = db.session.execute(text("""
-        SELECT DISTINCT first_visit_working_days FROM care_task
-         WHERE kind = :kind AND record_id = ANY(:ids) AND first_visit_working_days IS NOT NULL"""),
-                              {"kind": kind, "ids": ids}).scalars()
-    for days in rows:
+    only = "AND record_id = ANY(:ids)" if ids is not None else ""
+    pairs = db.session.execute(text(f"""
+        SELECT DISTINCT (created_at AT TIME ZONE 'Asia/Shanghai')::date, first_visit_working_days FROM care_task
+         WHERE kind = :kind AND status = 'open' AND last_visit_at IS NULL
+           AND first_visit_working_days IS NOT NULL {only}"""), {"kind": kind, "ids": ids or []}).all()
+    for opened, days in pairs:
         db.session.execute(text(f"""
             UPDATE {table} r SET first_visit_due = :due FROM care_task t
-             WHERE t.kind = :kind AND t.record_id = r.id AND r.id = ANY(:ids) AND t.first_visit_working_days = :days"""),
-                           {"due": first_visit_deadline(today, days), "kind": kind, "ids": ids, "days": days})
+             WHERE t.kind = :kind AND t.record_id = r.id AND r.last_visit_at IS NULL AND r.status = 'open'
+               AND (r.created_at AT TIME ZONE 'Asia/Shanghai')::date = :opened
+               AND t.first_visit_working_days = :days {only.replace('record_id', 'r.id')}"""),
+                           {"due": first_visit_deadline(opened, days), "kind": kind, "opened": opened, "days": days,
+                            "ids": ids or []})
 
 
 def task_state(due_at: datetime, before_days: int, after_days: int, now: datetime, *, is_major: bool = False) -> str:

@@ -77,7 +77,8 @@ def demo_visit(rng: random.Random, moment, household_id, grid_id, lon, lat, visi
     else:
         fix, status, distance, at_home, reason = (None, None), "denied", None, False, "电话走访"
     flagged = mode == "in_person" and not at_home
-    return [uuid.UUID(int=rng.getrandbits(128)), hashlib.sha256(str(rng.random()).encode()).hexdigest(), household_id,
+    # Random, not from the seed: visit ids must not be guessable.
+    return [uuid.uuid4(), hashlib.sha256(str(rng.random()).encode()).hexdigest(), household_id,
             grid_id, visitor, mode, moment, moment + timedelta(minutes=rng.randint(1, 90)), Jsonb(checklist), status,
             fix[0], fix[1], rng.choice((8.0, 15.0, 30.0)) if status == "fix" else None, distance, at_home, reason,
             flagged]

@@ -9,7 +9,7 @@ from grid.accounts.access import in_scope_grid, may_see_child_records
 from grid.extensions import db
 from grid.places.models import Unit
 from grid.registry.models import Household, Resident
-from grid.visits.models import CadencePolicy, Visit, VisitRecord
+from grid.visits.models import CadencePolicy, Visit, VisitPhoto, VisitRecord
 
 # The care_task view (migration 0003), outside the models' metadata so that
 # autogenerate never tries to create it as a table.
@@ -75,32 +75,51 @@ def open_records_of(household_id: int, user) -> list:
     return db.session.execute(stmt).all()
 
 
+def visible_visits(user):
+    """Visits the user may open: of households now in their scope (a household
+    that moved grid takes its history along), and, for roles that may not see
+    children's records, none that covers a child's record: its notes, reason
+    and photos are about the child."""
+    stmt = select(Visit).join(Household, Household.id == Visit.household_id).where(
+        in_scope_grid(user, Household.grid_id))
+    if not may_see_child_records(user):
+        stmt = stmt.where(~select(VisitRecord.visit_id).where(
+            VisitRecord.visit_id == Visit.id, VisitRecord.kind == "child").exists())
+    return stmt
+
+
 def visit_in_scope(user, visit_id: int) -> Visit | None:
-    return db.session.scalar(select(Visit).where(Visit.id == visit_id, in_scope_grid(user, Visit.grid_id))
+    # Photo bytes stay in the database until the one photo is asked for.
+    return db.session.scalar(visible_visits(user).where(Visit.id == visit_id)
                              .options(selectinload(Visit.records), selectinload(Visit.problems),
-                                      selectinload(Visit.photos)))
+                                      selectinload(Visit.photos).defer(VisitPhoto.data)))
+
+
+def photo_in_scope(user, visit_id: int, photo_id: int) -> VisitPhoto | None:
+    visits = visible_visits(user).where(Visit.id == visit_id).with_only_columns(Visit.id)
+    return db.session.scalar(select(VisitPhoto).where(VisitPhoto.id == photo_id, VisitPhoto.visit_id.in_(visits)))
 
 
 def visit_by_uuid(uuid) -> Visit | None:
     return db.session.scalar(select(Visit).where(Visit.uuid == uuid))
 
 
-def household_visits(household_id: int, limit: int = 50) -> list[Visit]:
-    return list(db.session.scalars(select(Visit).where(Visit.household_id == household_id)
+def household_visits(user, household_id: int, limit: int = 50) -> list[Visit]:
+    return list(db.session.scalars(visible_visits(user).where(Visit.household_id == household_id)
                                    .order_by(Visit.visited_at.desc()).limit(limit)))
 
 
-def record_visits(kind: str, record_id: int, limit: int = 50) -> list[Visit]:
+def record_visits(user, kind: str, record_id: int, limit: int = 50) -> list[Visit]:
     return list(db.session.scalars(
-        select(Visit).join(VisitRecord, VisitRecord.visit_id == Visit.id)
+        visible_visits(user).join(VisitRecord, VisitRecord.visit_id == Visit.id)
         .where(VisitRecord.kind == kind, VisitRecord.record_id == record_id)
         .order_by(Visit.visited_at.desc()).limit(limit)))
 
 
 def flagged_visits(user) -> list[Visit]:
-    """Visits away from the household or without a fix, not yet confirmed by a grid leader."""
+    """Visits away from the household or without a fix, not yet confirmed."""
     return list(db.session.scalars(
-        select(Visit).where(Visit.is_flagged, Visit.confirmed_at.is_(None), in_scope_grid(user, Visit.grid_id))
+        visible_visits(user).where(Visit.is_flagged, Visit.confirmed_at.is_(None))
         .options(selectinload(Visit.household)).order_by(Visit.visited_at.desc())))
 
 
@@ -121,7 +140,8 @@ def distance_to_household(household_id: int, lon: float, lat: float) -> float:
 # (plus the window after) before that moment, or its first visit was not yet due.
 COVERAGE = """
 WITH months AS (
-    SELECT m, least(m + interval '1 month' - interval '1 second', now()) AS at
+    -- m: the first of each month on Shanghai's wall clock; at: that month's end as a real moment.
+    SELECT m, least((m + interval '1 month') AT TIME ZONE 'Asia/Shanghai' - interval '1 second', now()) AS at
       FROM generate_series(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '{months} months',
                            date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai'), interval '1 month') m
 ), records AS (

@@ -20,7 +20,7 @@ from grid.extensions import db
 from grid.locking import claim_version
 from grid.registry.care_models import CareRecordChange, ChildRecord, ElderlyRecord
 from grid.registry.models import Household
-from grid.visits import queries
+from grid.visits import cadence, queries
 from grid.visits.models import CadencePolicy, Visit, VisitPhoto, VisitProblem, VisitRecord
 from grid.visits.photos import PhotoError, process_photo
 
@@ -56,6 +56,12 @@ class VisitInput:
     client_submitted_at: datetime | None = None
     device: str = ""
     photos: list[bytes] = field(default_factory=list)
+
+
+def subject_label(subject: str) -> str:
+    return str({"health": _l("Health"), "mental": _l("Mental state"), "safety": _l("Gas, water, electricity"),
+                "hygiene": _l("Hygiene"), "living": _l("Living conditions"), "carers": _l("Carers do their duty"),
+                "needs": _l("Needs")}.get(subject, subject))
 
 
 def payload_hash(data: VisitInput, household_id: int) -> str:
@@ -94,7 +100,7 @@ def check_visit(data: VisitInput, household: Household, user) -> dict:
     if data.mode not in MODES:
         errors["mode"] = _("Choose how the visit was made.")
     allowed = {(k, r) for k, r, _name, _tier in queries.open_records_of(household.id, user)}
-    if set(data.records) - allowed:
+    if set(data.records) - allowed or len(set(data.records)) != len(data.records):
         errors["records"] = _("Choose care records of this household.")
     if set(data.checklist) - set(SUBJECTS) or any(
             v.get("status") not in ("ok", "concern") for v in data.checklist.values()):
@@ -104,7 +110,7 @@ def check_visit(data: VisitInput, household: Household, user) -> dict:
     elif data.location_status == "fix" and (data.lat is None or data.lon is None
                                             or not (-90 <= data.lat <= 90 and -180 <= data.lon <= 180)):
         errors["location"] = _("The location fix is not valid.")
-    if any(not p.get("description", "").strip() for p in data.problems):
+    if any(not p.get("description", "").strip() or p.get("subject") not in SUBJECTS for p in data.problems):
         errors["problems"] = _("Describe each problem found, or remove it.")
     if len(data.photos) > MAX_PHOTOS:
         errors["photos"] = _("At most %(n)s photos per visit.", n=MAX_PHOTOS)
@@ -137,11 +143,18 @@ def photo_message(n: int, error: PhotoError) -> str:
     return _("Photo %(n)s is too large to process.", n=n)
 
 
+# How long after opening the form a visit may be saved and still count at the
+# time the form was opened (a slow connection, a visit that took the afternoon).
+MAX_ENTRY_DELAY = timedelta(hours=12)
+
+
 def visit_time(data: VisitInput, received: datetime) -> datetime:
-    """The client's time of the visit (phones may queue a visit), unless the
-    phone's clock is obviously wrong (more than a day ahead or a month behind)."""
+    """When the visit counts as made: the phone's time the form was opened, but
+    never after the server received it (a fast clock cannot push the next due
+    date out) and never more than MAX_ENTRY_DELAY before (a slow clock or a late
+    entry cannot fill last month's coverage). Both raw times are kept."""
     started = data.client_started_at
-    if started is None or started > received + timedelta(days=1) or started < received - timedelta(days=30):
+    if started is None or started > received or started < received - MAX_ENTRY_DELAY:
         return received
     return started
 
@@ -185,7 +198,11 @@ def log_visit(*, data: VisitInput, household: Household, by) -> tuple[Visit, boo
             db.session.flush()
     except IntegrityError:
         # A double tap raced us to the same id: answer like a resubmission.
-        return replay(queries.visit_by_uuid(parse_uuid(data.uuid)), digest), False
+        # Any other integrity error (a household deleted meanwhile) is real.
+        raced = queries.visit_by_uuid(parse_uuid(data.uuid))
+        if raced is None:
+            raise
+        return replay(raced, digest), False
     for kind, record_id in data.records:
         model = RECORD_MODELS[kind]
         db.session.execute(update(model).where(model.id == record_id)
@@ -238,6 +255,8 @@ def update_policy(*, policy: CadencePolicy, version: int, interval_days: int, wi
     policy.interval_days, policy.window_before_days = interval_days, window_before_days
     policy.window_after_days, policy.first_visit_working_days = window_after_days, first_visit_working_days
     policy.updated_at = func.now()
+    db.session.flush()
+    cadence.set_first_visit_deadlines(policy.kind)  # records not yet visited follow the new rule
     record_audit("cadence.update", actor=by, object_type="cadence_policy", object_id=policy.id,
                  detail={"from": before, "to": {"interval": interval_days, "before": window_before_days,
                                                 "after": window_after_days, "first": first_visit_working_days}})

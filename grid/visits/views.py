@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grid.accounts.access import get_unit_or_404, roles_required
+from grid.accounts.access import get_unit_or_404, may_see_child_records, roles_required
 from grid.accounts.roles import Role
 from grid.errors import Conflict, FieldErrors
 from grid.extensions import db
@@ -35,7 +35,8 @@ def visit_helpers(state):
     # Pages of other packages (a household, a care record) show visit history
     # through these globals, so the registry never imports visits.
     state.app.jinja_env.globals.update(household_visits=queries.household_visits,
-                                       record_visits=queries.record_visits, major_changes=services.MAJOR_CHANGES)
+                                       record_visits=queries.record_visits, major_changes=services.MAJOR_CHANGES,
+                                       subject_label=services.subject_label)
 
 
 @bp.get("/tasks")
@@ -61,7 +62,7 @@ def household_or_404(household_id: int):
 def new_visit(household_id: int):
     household = household_or_404(household_id)
     records = queries.open_records_of(household.id, current_user)
-    errors, status, values = {}, 200, request.form
+    errors, status, values, fresh_uuid = {}, 200, request.form, None
     if request.method == "POST":
         data, parse_errors = forms.visit_input(request.form, request.files)
         try:
@@ -71,15 +72,20 @@ def new_visit(household_id: int):
         except FieldErrors as error:
             errors, status = error.errors, 422
         except Conflict as error:
+            # A new id for the next try; the saved one is linked if the user may open it.
             errors, status = {"uuid": error.message}, 409
+            saved = queries.visit_by_uuid(services.parse_uuid(request.form.get("uuid", "")))
+            if saved is not None and queries.visit_in_scope(current_user, saved.id) is not None:
+                errors["saved_visit"] = saved.id
+            fresh_uuid = str(uuid_module.uuid4())
         else:
-            return redirect(url_for("visits.visit", visit_id=visit.id))
+            return redirect(url_for("visits.visit", visit_id=visit.id, saved=1))
     chosen = set(request.form.getlist("records")) if request.method == "POST" else set(request.args.getlist("record"))
     if request.method == "GET" and not chosen:
         chosen = {f"{kind}:{record_id}" for kind, record_id, _n, _t in records}
     return render_template("visits/visit_form.html", household=household, records=records, chosen=chosen,
                            errors=errors, values=values, subjects=services.SUBJECTS, modes=services.MODES,
-                           visit_uuid=request.form.get("uuid") or str(uuid_module.uuid4()),
+                           visit_uuid=fresh_uuid or request.form.get("uuid") or str(uuid_module.uuid4()),
                            home=registry_queries.point_of(household),
                            tolerance=current_app.config["PRESENCE_TOLERANCE_M"]), status
 
@@ -91,14 +97,13 @@ def visit(visit_id: int):
     if visit is None:
         abort(404)
     return render_template("visits/visit.html", visit=visit, subjects=services.SUBJECTS,
-                           may_confirm=current_user.role in CONFIRM_ROLES)
+                           may_confirm=current_user.role in CONFIRM_ROLES, just_saved=request.args.get("saved") == "1")
 
 
 @bp.get("/visits/<int:visit_id>/photos/<int:photo_id>.jpg")
 @roles_required(*VISIT_ROLES)
 def photo(visit_id: int, photo_id: int):
-    visit = queries.visit_in_scope(current_user, visit_id)
-    picture = next((p for p in visit.photos if p.id == photo_id), None) if visit else None
+    picture = queries.photo_in_scope(current_user, visit_id, photo_id)
     if picture is None:
         abort(404)
     response = current_app.response_class(picture.data, mimetype="image/jpeg")
@@ -120,6 +125,8 @@ def confirm(visit_id: int):
 @bp.post("/<any(elderly, children):kind>/<int:record_id>/major-change")
 @roles_required(*VISIT_ROLES)
 def major_change(kind: str, record_id: int):
+    if kind == "children" and not may_see_child_records(current_user):
+        abort(404)  # before any lookup: the answer must not tell whether the record exists
     record = (registry_queries.elderly_in_scope(current_user, record_id) if kind == "elderly"
               else registry_queries.child_in_scope(current_user, record_id))
     if record is None:

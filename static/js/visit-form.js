@@ -32,9 +32,21 @@
       show(err.code === err.PERMISSION_DENIED ? "denied" : "timeout");
     }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
   }
-  form.addEventListener("submit", function () {
+  var button = form.querySelector("[data-testid=save-visit]");
+  var waited = false;
+  form.addEventListener("submit", function (event) {
+    // A fix may still be on its way: give it a few seconds before sending "no fix".
+    if (field("location_status").value === "unavailable" && navigator.geolocation && !waited) {
+      event.preventDefault();
+      waited = true;
+      button.disabled = true;
+      setTimeout(function () { form.requestSubmit ? form.requestSubmit() : form.submit(); }, 5000);
+      return;
+    }
     field("submitted_at").value = new Date().toISOString();
     // A double tap sends the same uuid twice at worst; the server keeps one visit.
-    form.querySelector("[data-testid=save-visit]").disabled = true;
+    button.disabled = true;
   });
+  // Back from an error page the browser may restore the disabled button.
+  window.addEventListener("pageshow", function () { button.disabled = false; waited = false; });
 })();

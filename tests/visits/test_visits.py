@@ -208,3 +208,67 @@ def test_a_phone_visit_needs_no_presence_and_is_not_flagged(world):
     call = visit_input(record, mode="phone", location_status="denied", lon=None, lat=None)
     visit, _created = services.log_visit(data=call, household=household, by=worker)
     assert not visit.is_flagged and not visit.is_at_household
+
+
+# --- regressions from the review of visits ---
+
+def child_visit(world):
+    units, staff, worker, household, _record = world
+    kid = make_resident(staff, household, name="王小明", id_number=valid_id("20150601", "131"), relation="grandchild")
+    child = care.create_child_record(resident=kid, by=staff, data=care.ChildInput(
+        category="left_behind", risk_tier="general", guardian_name="王奶奶", guardian_relation="祖母"))
+    visit, _created = services.log_visit(data=visit_input(None, records=[("child", child.id)], notes="监护人酗酒",
+                                                          location_status="denied", lon=None, lat=None,
+                                                          off_site_reason="孩子在学校"),
+                                         household=household, by=worker)
+    return child, visit
+
+
+def test_grid_leaders_see_nothing_of_visits_about_children(client, world):
+    units, _staff, _worker, household, _record = world
+    child, visit = child_visit(world)
+    leader = make_user("gl", "grid_leader", [units["A1a"]])
+    assert queries.visit_in_scope(leader, visit.id) is None
+    assert queries.household_visits(leader, household.id) == []
+    assert queries.flagged_visits(leader) == []
+    log_in(client, "gl")
+    assert client.get(f"/visits/{visit.id}").status_code == 404
+    assert "孩子在学校" not in client.get("/tasks").get_data(as_text=True)
+    token = csrf_from(client.get("/tasks").get_data(as_text=True))
+    assert client.post(f"/children/{child.id}/major-change", data={"csrf_token": token,
+                                                                   "reason": "bereaved"}).status_code == 404
+    staff_view = queries.flagged_visits(make_user("c2", "community_staff", [units["A1"]]))
+    assert [v.id for v in staff_view] == [visit.id]   # community staff confirm it instead
+
+
+def test_the_phones_clock_cannot_move_a_visit_into_the_future_or_far_back(world):
+    _units, _staff, worker, household, record = world
+    now = datetime.now(timezone.utc)
+    ahead, _ = services.log_visit(data=visit_input(record, client_started_at=now + timedelta(hours=23)),
+                                  household=household, by=worker)
+    behind, _ = services.log_visit(data=visit_input(record, client_started_at=now - timedelta(days=29)),
+                                   household=household, by=worker)
+    for visit in (ahead, behind):
+        assert abs(visit.visited_at - visit.received_at) < timedelta(seconds=5)
+    assert ahead.client_started_at > now   # the phone's own time is kept as sent
+
+
+def test_the_same_record_twice_is_a_field_error_not_a_crash(world):
+    _units, _staff, worker, household, record = world
+    with pytest.raises(FieldErrors) as caught:
+        services.log_visit(data=visit_input(record, records=[("elderly", record.id)] * 2), household=household,
+                           by=worker)
+    assert "records" in caught.value.errors
+
+
+def test_a_policy_change_moves_the_first_visit_of_records_not_yet_visited(world):
+    _units, admin_like, _worker, _household, record = world
+    db.session.refresh(record)
+    before = record.first_visit_due
+    policy = db.session.scalar(select(CadencePolicy).where(CadencePolicy.risk_tier == "high"))
+    admin = make_user("boss", "admin")
+    services.update_policy(policy=policy, version=policy.version, interval_days=7, window_before_days=1,
+                           window_after_days=1, first_visit_working_days=1, by=admin)
+    db.session.refresh(record)
+    assert record.first_visit_due < before
+    assert admin_like
