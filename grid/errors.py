@@ -30,6 +30,13 @@ class FieldErrors(DomainError):
         self.errors = errors
 
 
+def raise_field_errors(errors: dict[str, str | None]) -> None:
+    """Raise FieldErrors for the fields that have a message; do nothing if none do."""
+    found = {name: message for name, message in errors.items() if message}
+    if found:
+        raise FieldErrors(found)
+
+
 class Conflict(DomainError):
     """Someone else changed the record first (optimistic locking)."""
 

@@ -16,7 +16,7 @@ from grid.accounts.roles import SCOPE_LEVEL, Role
 from grid.accounts.sessions import now, open_session, revoke_sessions
 from grid.audit.actions import register_actions
 from grid.audit.services import client_address, record_audit
-from grid.errors import DomainError, FieldErrors, TooManyRequests
+from grid.errors import DomainError, TooManyRequests, raise_field_errors
 from grid.extensions import db
 from grid.locking import claim_version
 from grid.places.models import Unit
@@ -218,12 +218,6 @@ def password_problem(password: str, username: str) -> str | None:
     except DomainError as error:
         return error.message
     return None
-
-
-def raise_field_errors(errors: dict[str, str | None]) -> None:
-    found = {name: message for name, message in errors.items() if message}
-    if found:
-        raise FieldErrors(found)
 
 
 def create_user(*, username: str, full_name: str, role: Role, password: str, units: list[Unit],

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app, flash, request, session
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import select, update
@@ -13,7 +13,9 @@ from sqlalchemy import select, update
 from grid.accounts.models import LoginSession, User
 from grid.accounts.roles import FIELD_ROLES
 from grid.audit.services import client_address
+from grid.errors import respond, wants_json
 from grid.extensions import db
+from grid.htmx import wants_fragment
 
 # last_seen_at is written at most this often, not on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -88,11 +90,6 @@ def init_login_manager(manager: LoginManager) -> None:
 
     @manager.unauthorized_handler
     def unauthorized():
-        from flask import redirect, url_for
-
-        from grid.errors import respond, wants_json
-        from grid.htmx import wants_fragment
-
         if session.pop("expired", False):
             flash(_l("You were logged out after a period of inactivity."), "info")
         if wants_fragment():

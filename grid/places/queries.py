@@ -63,15 +63,11 @@ def feature_collection(rows, geometry, properties: dict, *, digits: int) -> dict
     return {"type": "FeatureCollection", "features": features}
 
 
-def boundaries_geojson(stmt, *, simplify_m: float = 0.0) -> dict:
+def boundaries_geojson(stmt) -> dict:
     """The units selected by `stmt` (already scope-narrowed) for a map: id, code,
     name and level only, 6 decimals (~0.1 m)."""
     rows = stmt.subquery()
-    geometry = rows.c.boundary
-    if simplify_m:
-        # ~1e-5 degrees per metre at these latitudes is plenty for display.
-        geometry = func.ST_SimplifyPreserveTopology(geometry, simplify_m * 1e-5)
-    return feature_collection(rows, geometry, {"code": rows.c.code, "name": rows.c.name, "level": rows.c.level},
+    return feature_collection(rows, rows.c.boundary, {"code": rows.c.code, "name": rows.c.name, "level": rows.c.level},
                               digits=6)
 
 

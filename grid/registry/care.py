@@ -13,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 
 from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
-from grid.errors import FieldErrors
+from grid.errors import FieldErrors, raise_field_errors
 from grid.extensions import db
 from grid.registry import rules, vocab
 from grid.registry.care_models import CareRecordChange, ChildRecord, ElderlyRecord
 from grid.registry.messages import rule_message
 from grid.registry.models import Resident
 from grid.locking import claim_version
-from grid.registry.services import phone_problem, raise_if, today
+from grid.registry.services import phone_problem, today
 
 register_actions(
     {
@@ -188,75 +188,75 @@ def diff(record, values: dict) -> dict:
             for k, v in values.items() if getattr(record, k) != v}
 
 
+def already_open(kind: str, resident: Resident) -> str:
+    if kind == "elderly":
+        return _("%(name)s already has an open elderly record.", name=resident.name)
+    return _("%(name)s already has an open child record.", name=resident.name)
+
+
+def open_record(model, resident: Resident, errors: dict, by, build):
+    """Insert a new care record with its history, first-visit deadline and
+    audit entry (commits). `errors` are the field problems found so far;
+    `build()` makes the record once they are known to be none."""
+    if any(r.is_open for r in open_records(model, resident)):
+        errors["resident"] = already_open(model.kind, resident)
+    raise_field_errors(errors)
+    record = build()
+    insert_once(record, already_open(record.kind, resident))
+    note_change(record, "created", by)
+    care_records_opened.send(current_app._get_current_object(), kind=record.kind, ids=[record.id])
+    record_audit(f"{record.kind}.create", actor=by, object_type=f"{record.kind}_record", object_id=record.id)
+    db.session.commit()
+    return record
+
+
+def save_record(record, version: int, errors: dict, by, build_values):
+    """Apply an edit to an open care record (commits), history and audit
+    included. Age rules were checked when the record was opened; the new
+    values are built only once the field problems are known to be none."""
+    errors.pop("resident", None)
+    errors["status"] = None if record.is_open else _("This record is closed.")
+    raise_field_errors(errors)
+    values = build_values()
+    claim_version(type(record), record, version)
+    note_change(record, "updated", by, diff(record, values))
+    for key, value in values.items():
+        setattr(record, key, value)
+    record.updated_at = func.now()
+    record_audit(f"{record.kind}.update", actor=by, object_type=f"{record.kind}_record", object_id=record.id)
+    db.session.commit()
+    return record
+
+
 def create_elderly_record(*, resident: Resident, data: ElderlyInput, by) -> ElderlyRecord:
     """Open an elderly care record (commits). One open record per person."""
     errors, result = check_elderly(data, resident)
-    if any(r.is_open for r in open_records(ElderlyRecord, resident)):
-        errors["resident"] = _("%(name)s already has an open elderly record.", name=resident.name)
-    raise_if(errors)
-    record = ElderlyRecord(resident_id=resident.id, created_by_id=by.id, **elderly_values(data, result))
-    insert_once(record, _("%(name)s already has an open elderly record.", name=resident.name))
-    note_change(record, "created", by)
-    care_records_opened.send(current_app._get_current_object(), kind="elderly", ids=[record.id])
-    record_audit("elderly.create", actor=by, object_type="elderly_record", object_id=record.id)
-    db.session.commit()
-    return record
+    return open_record(ElderlyRecord, resident, errors, by, lambda: ElderlyRecord(
+        resident_id=resident.id, created_by_id=by.id, **elderly_values(data, result)))
 
 
 def update_elderly_record(*, record: ElderlyRecord, version: int, data: ElderlyInput, by) -> ElderlyRecord:
     if not data.emergency_contact_phone.strip() and record.emergency_contact_phone:
         data.emergency_contact_phone = record.emergency_contact_phone  # the form never shows it
     errors, result = check_elderly(data, record.resident)
-    errors["status"] = None if record.is_open else _("This record is closed.")
-    errors.pop("resident", None)  # age was checked when the record was opened
-    raise_if(errors)
-    claim_version(ElderlyRecord, record, version)
-    values = elderly_values(data, result)
-    note_change(record, "updated", by, diff(record, values))
-    for key, value in values.items():
-        setattr(record, key, value)
-    record.updated_at = func.now()
-    record_audit("elderly.update", actor=by, object_type="elderly_record", object_id=record.id)
-    db.session.commit()
-    return record
+    return save_record(record, version, errors, by, lambda: elderly_values(data, result))
 
 
 def create_child_record(*, resident: Resident, data: ChildInput, by, director_id: int | None = None) -> ChildRecord:
     """Open a child-in-need record (commits). A guardian is required."""
-    errors = check_child(data, resident)
-    if any(r.is_open for r in open_records(ChildRecord, resident)):
-        errors["resident"] = _("%(name)s already has an open child record.", name=resident.name)
-    raise_if(errors)
-    record = ChildRecord(resident_id=resident.id, created_by_id=by.id, director_id=director_id, **child_values(data))
-    insert_once(record, _("%(name)s already has an open child record.", name=resident.name))
-    note_change(record, "created", by)
-    care_records_opened.send(current_app._get_current_object(), kind="child", ids=[record.id])
-    record_audit("child.create", actor=by, object_type="child_record", object_id=record.id)
-    db.session.commit()
-    return record
+    return open_record(ChildRecord, resident, check_child(data, resident), by, lambda: ChildRecord(
+        resident_id=resident.id, created_by_id=by.id, director_id=director_id, **child_values(data)))
 
 
 def update_child_record(*, record: ChildRecord, version: int, data: ChildInput, by) -> ChildRecord:
     if not data.guardian_phone.strip() and record.guardian_phone:
         data.guardian_phone = record.guardian_phone  # the form never shows it
-    errors = check_child(data, record.resident)
-    errors["status"] = None if record.is_open else _("This record is closed.")
-    errors.pop("resident", None)
-    raise_if(errors)
-    claim_version(ChildRecord, record, version)
-    values = child_values(data)
-    note_change(record, "updated", by, diff(record, values))
-    for key, value in values.items():
-        setattr(record, key, value)
-    record.updated_at = func.now()
-    record_audit("child.update", actor=by, object_type="child_record", object_id=record.id)
-    db.session.commit()
-    return record
+    return save_record(record, version, check_child(data, record.resident), by, lambda: child_values(data))
 
 
 def close_record(*, record, version: int, reason: str, note: str, by) -> None:
     """Close a care record with a reason (commits); it stays, with its history."""
-    raise_if({"close_reason": None if reason in vocab.CLOSE_REASONS else _("Choose why the record is closed."),
+    raise_field_errors({"close_reason": None if reason in vocab.CLOSE_REASONS else _("Choose why the record is closed."),
               "status": None if record.is_open else _("This record is already closed.")})
     claim_version(type(record), record, version)
     record.status, record.close_reason, record.close_note = "closed", reason, note.strip() or None

@@ -96,6 +96,11 @@ def grid_for_point(lon: float, lat: float) -> int | None:
     return db.session.scalar(select(func.grid_for_point(point)))
 
 
+def grid_in_scope(user, grid_id: int) -> bool:
+    """One indexed probe, not the list of every grid the user may see."""
+    return db.session.scalar(select(grids_in_scope(user).where(Unit.id == grid_id).exists()))
+
+
 def grid_ids_in_scope(user) -> set[int]:
     return set(db.session.scalars(grids_in_scope(user)))
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
-from grid.errors import FieldErrors
+from grid.errors import FieldErrors, raise_field_errors
 from grid.extensions import db
 from grid.locking import claim_version
 from grid.registry import queries, rules, vocab
@@ -64,7 +64,7 @@ def check_household(data: HouseholdInput, user) -> tuple[dict, int | None]:
         grid_id = queries.grid_for_point(data.lon, data.lat)
         if grid_id is None:
             errors["location"] = _("This location is outside every grid.")
-        elif grid_id not in queries.grid_ids_in_scope(user):
+        elif not queries.grid_in_scope(user, grid_id):
             errors["location"] = _("This location is in a grid you do not look after.")
     if data.housing_type and data.housing_type not in vocab.HOUSING_TYPES:
         errors["housing_type"] = _("Choose a housing type from the list.")
@@ -96,7 +96,7 @@ def create_household(*, data: HouseholdInput, by) -> Household:
     """Add a household (commits). Its grid comes from the point; the point must
     lie in one of the user's grids. Raises FieldErrors."""
     errors, _grid = check_household(data, by)
-    raise_if(errors)
+    raise_field_errors(errors)
     household = Household(address=data.address.strip(), location=point(data.lon, data.lat),
                           housing_type=data.housing_type or None, tags=list(data.tags),
                           phone=clean_phone(data.phone), notes=data.notes.strip() or None, created_by_id=by.id)
@@ -114,7 +114,7 @@ def update_household(*, household: Household, version: int, data: HouseholdInput
     if not data.phone.strip() and household.phone:
         data.phone = household.phone  # the form never shows it: empty keeps it
     errors, grid_id = check_household(data, by)
-    raise_if(errors)
+    raise_field_errors(errors)
     claim_version(Household, household, version)
     old_grid = household.grid_id
     household.address = data.address.strip()
@@ -132,12 +132,6 @@ def update_household(*, household: Household, version: int, data: HouseholdInput
                  detail={"grid": {"from": old_grid, "to": household.grid_id}} if household.grid_id != old_grid else None)
     db.session.commit()
     return household
-
-
-def raise_if(errors: dict) -> None:
-    found = {k: v for k, v in errors.items() if v}
-    if found:
-        raise FieldErrors(found)
 
 
 @dataclass
@@ -215,7 +209,7 @@ def apply_resident(resident: Resident, data: ResidentInput, identity) -> None:
 def add_resident(*, household: Household, data: ResidentInput, by) -> Resident:
     """Add a person to a household (commits). Raises FieldErrors."""
     errors, identity = check_resident(data, user=by, household=household)
-    raise_if(errors)
+    raise_field_errors(errors)
     resident = Resident(household_id=household.id)
     apply_resident(resident, data, identity)
     try:
@@ -239,7 +233,7 @@ def update_resident(*, resident: Resident, version: int, data: ResidentInput, by
     if not data.phone.strip() and resident.phone:
         data.phone = resident.phone  # the form never shows it: empty keeps it
     errors, identity = check_resident(data, user=by, household=household, resident=resident)
-    raise_if(errors)
+    raise_field_errors(errors)
     claim_version(Resident, resident, version)
     apply_resident(resident, data, identity)
     resident.updated_at = func.now()

@@ -1,6 +1,6 @@
-"""When care records are due: first-visit deadlines on the working calendar,
-and the state of a task (overdue, due, upcoming) from its due time and window."""
-from datetime import date, datetime, time, timedelta, timezone
+"""When care records are first due: deadlines on the working calendar. (A
+task's state, overdue / due / upcoming, is computed in SQL: visits.queries.)"""
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -10,7 +10,6 @@ from grid.extensions import db
 from grid.registry.care import care_records_opened
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-OVERDUE, DUE, UPCOMING = "overdue", "due", "upcoming"
 
 
 def first_visit_deadline(opened: date, working_days: int) -> datetime:
@@ -42,22 +41,6 @@ def set_first_visit_deadlines(kind: str, ids: list[int] | None = None) -> None:
                AND t.first_visit_working_days = :days {only.replace('record_id', 'r.id')}"""),
                            {"due": first_visit_deadline(opened, days), "kind": kind, "opened": opened, "days": days,
                             "ids": ids or []})
-
-
-def task_state(due_at: datetime, before_days: int, after_days: int, now: datetime, *, is_major: bool = False) -> str:
-    """Overdue once the window after the due time has passed (a major change has
-    no grace), due inside the window, upcoming before it."""
-    after = timedelta(0) if is_major else timedelta(days=after_days or 0)
-    before = timedelta(0) if is_major else timedelta(days=before_days or 0)
-    if now > due_at + after:
-        return OVERDUE
-    if now >= due_at - before:
-        return DUE
-    return UPCOMING
-
-
-def days_overdue(due_at: datetime, now: datetime) -> int:
-    return max(0, (now - due_at).days)
 
 
 def now_utc() -> datetime:

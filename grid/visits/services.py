@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from grid.accounts.access import may_see_child_records
 from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
-from grid.errors import Conflict, FieldErrors
+from grid.errors import Conflict, FieldErrors, raise_field_errors
 from grid.extensions import db
 from grid.locking import claim_version
 from grid.registry.care_models import CareRecordChange, ChildRecord, ElderlyRecord
@@ -177,9 +177,7 @@ def log_visit(*, data: VisitInput, household: Household, by) -> tuple[Visit, boo
                                        "centre, visit by phone).", m=round(distance)) if distance is not None
                                      else _("No location fix: say why (e.g. GPS refused indoors, visit by phone)."))
     photos, errors["photos"] = processed_photos(data.photos) if not errors.get("photos") else ([], errors["photos"])
-    found = {k: v for k, v in errors.items() if v}
-    if found:
-        raise FieldErrors(found)
+    raise_field_errors(errors)
     received = datetime.now(timezone.utc)
     visit = Visit(uuid=parse_uuid(data.uuid), payload_hash=digest, household_id=household.id, grid_id=household.grid_id,
                   visitor_id=by.id, mode=data.mode, visited_at=visit_time(data, received),

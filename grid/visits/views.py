@@ -22,12 +22,12 @@ VISIT_ROLES = TASK_ROLES
 CONFIRM_ROLES = (Role.GRID_LEADER, Role.COMMUNITY_STAFF)
 
 
-@bp.app_context_processor
-def overdue_badge():
-    """The overdue count in the header of every page, for roles with a task list."""
+def overdue_badge() -> int | None:
+    """The overdue count in the page header, for roles with a task list. Called
+    by base.html only, so htmx fragments never pay for the query."""
     if current_user.is_authenticated and current_user.role in TASK_ROLES and not current_user.must_change_password:
-        return {"overdue_count": queries.overdue_count(current_user, now=cadence.now_utc())}
-    return {"overdue_count": None}
+        return queries.overdue_count(current_user, now=cadence.now_utc())
+    return None
 
 
 @bp.record_once
@@ -36,7 +36,7 @@ def visit_helpers(state):
     # through these globals, so the registry never imports visits.
     state.app.jinja_env.globals.update(household_visits=queries.household_visits,
                                        record_visits=queries.record_visits, major_changes=services.MAJOR_CHANGES,
-                                       subject_label=services.subject_label)
+                                       subject_label=services.subject_label, overdue_count=overdue_badge)
 
 
 @bp.get("/tasks")
