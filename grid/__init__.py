@@ -53,8 +53,13 @@ def register_blueprints(app: Flask) -> None:
     from grid.registry.views import bp as registry_bp
     from grid.calendar.views import bp as calendar_bp
     from grid.visits.views import bp as visits_bp
+    from grid.events.views import bp as events_bp
+    from grid.events.admin_views import bp as events_admin_bp
+    from grid.events.stats_views import bp as events_stats_bp
+    from grid.notifications.views import bp as notifications_bp
 
-    for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, visits_bp, calendar_bp, audit_bp, i18n.bp):
+    for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, visits_bp, events_bp, events_admin_bp,
+               events_stats_bp, notifications_bp, calendar_bp, audit_bp, i18n.bp):
         app.register_blueprint(bp)
 
 

@@ -82,3 +82,13 @@ def create_user_command(username, full_name, role, scope, department, password):
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"created user {user.username} ({user.role})")
+
+
+@grid_cli.command("sweep-deadlines")
+def sweep_deadlines_command():
+    """Send deadline reminders (催办) and overdue notices; safe to run often (cron)."""
+    from grid.events.sweep import sweep_deadlines
+
+    result = sweep_deadlines()
+    click.echo(f"reminders: {result.yellow} due soon, {result.red} overdue; "
+               f"{result.supervise} sent to the supervising level")

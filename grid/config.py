@@ -59,6 +59,10 @@ DEFAULTS = {
     "PAGE_SIZE": 50,
     # Office hours (Asia/Shanghai) for limits counted in working hours.
     "OFFICE_HOURS": "08:30-12:00,14:00-17:30",
+    # Events: a step turns yellow when this share of its working time is used;
+    # the supervising level is told when a step is this many working days late.
+    "EVENT_YELLOW_SHARE": 0.75,
+    "EVENT_SUPERVISE_AFTER_DAYS": 2,
 }
 
 FIXED = {

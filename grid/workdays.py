@@ -27,6 +27,7 @@ from borax.calendars.lunardate import LunarDate
 
 __all__ = [
     "PROVISIONAL_HOLIDAYS", "add_working_days", "add_working_hours", "is_provisional", "is_working_day",
+    "office_day_end",
     "set_overrides", "statutory_holidays", "working_days_between", "working_time_between",
 ]
 
@@ -186,6 +187,12 @@ def _periods(day: date) -> list[tuple[datetime, datetime]]:
     if not is_working_day(day):
         return []
     return [(datetime.combine(day, a, SHANGHAI), datetime.combine(day, b, SHANGHAI)) for a, b in _HOURS["periods"]]
+
+
+def office_day_end(day: date) -> datetime:
+    """The end of office hours on `day` (Asia/Shanghai): where a limit in
+    working days runs out."""
+    return datetime.combine(_as_date(day), _HOURS["periods"][-1][1], SHANGHAI)
 
 
 def add_working_hours(moment: datetime, hours: float) -> datetime:

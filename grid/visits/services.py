@@ -1,8 +1,6 @@
 """Visit use cases: logging a visit exactly once, with proof of presence that
 flags instead of rejecting; confirming flagged visits; major changes; policy."""
 import hashlib
-import json
-import uuid as uuid_module
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -15,7 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from grid.accounts.access import may_see_child_records
 from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
-from grid.errors import Conflict, FieldErrors, raise_field_errors
+from grid import idempotency
+from grid.errors import FieldErrors, raise_field_errors
+from grid.idempotency import parse_uuid
 from grid.extensions import db
 from grid.locking import claim_version
 from grid.registry.care_models import CareRecordChange, ChildRecord, ElderlyRecord
@@ -74,23 +74,12 @@ def payload_hash(data: VisitInput, household_id: int) -> str:
         "started": data.client_started_at.isoformat() if data.client_started_at else None,
         "photos": [hashlib.sha256(p).hexdigest() for p in data.photos],
     }
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def parse_uuid(raw: str) -> uuid_module.UUID | None:
-    try:
-        return uuid_module.UUID(raw)
-    except (ValueError, TypeError):
-        return None
+    return idempotency.digest(canonical)
 
 
 def replay(visit: Visit, digest: str) -> Visit:
-    """The same visit sent again returns the stored one; different content under
-    the same id is someone's mistake, and nothing is overwritten."""
-    if visit.payload_hash != digest:
-        raise Conflict(_("This visit was already saved with different content. Open the saved visit, "
-                         "or start a new visit for the changes."))
-    return visit
+    return idempotency.replay(visit, digest, _("This visit was already saved with different content. Open the "
+                                               "saved visit, or start a new visit for the changes."))
 
 
 def check_visit(data: VisitInput, household: Household, user) -> dict:

@@ -1,0 +1,81 @@
+"""The deadline sweep (`flask grid sweep-deadlines`, from cron): reminders
+(催办) to whoever holds a step when it turns yellow and when it turns red, and
+a notice to the supervising level once it is overdue by
+`EVENT_SUPERVISE_AFTER_DAYS` working days. Each is sent once per step clock
+(a row in event_reminder), so running it twice, or from two machines, sends
+nothing twice."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from grid import workdays
+from grid.events.models import Event, EventReminder
+from grid.events.scope import decider, holder_level, recipients
+from grid.events.services import append, now_utc, params, verifiers
+from grid.extensions import db
+from grid.notifications.services import notify
+
+ABOVE = {"grid": "community", "community": "street", "department": "street", "street": "district"}
+
+
+@dataclass
+class SweepResult:
+    yellow: int = 0
+    red: int = 0
+    supervise: int = 0
+
+
+def responsible(event: Event) -> tuple[str, int | None, int | None, list[int]]:
+    """Who the running clock belongs to: (level, unit id, department id, user ids)."""
+    if event.state == "extension":
+        level, unit_id = decider(event)
+        return level, unit_id, None, recipients(level, unit_id)
+    if event.state == "to_verify":
+        return "grid", event.grid_id, None, verifiers(event)
+    level = holder_level(event)
+    return level, event.holder_unit_id, event.holder_department_id, recipients(
+        level, event.holder_unit_id, event.holder_department_id)
+
+
+def supervising(event: Event, level: str) -> tuple[str, int | None]:
+    above = ABOVE[level]
+    if above == "district":
+        return above, None
+    grid = event.grid
+    return above, (grid.parent.id if above == "community" else grid.parent.parent.id)
+
+
+def first_time(event: Event, kind: str) -> bool:
+    return db.session.execute(
+        pg_insert(EventReminder).values(event_id=event.id, step_seq=event.step_seq, kind=kind)
+        .on_conflict_do_nothing().returning(EventReminder.kind)).first() is not None
+
+
+def sweep_deadlines(now: datetime | None = None) -> SweepResult:
+    """Send what is due (commits)."""
+    now = now or now_utc()
+    result = SweepResult()
+    late_days = current_app.config["EVENT_SUPERVISE_AFTER_DAYS"]
+    due_events = db.session.scalars(select(Event).where(Event.state != "closed", Event.yellow_at <= now)
+                                    .order_by(Event.id)).all()
+    for event in due_events:
+        level, unit_id, department_id, users = responsible(event)
+        kind = "red" if now >= event.due_at else "yellow"
+        if first_time(event, kind):
+            notify(users, f"reminder_{kind}", object_type="event", object_id=event.id, params=params(event))
+            append(event, "remind", by=None, place=(unit_id, department_id), at=now, from_state=event.state,
+                   detail={"light": kind})
+            setattr(result, kind, getattr(result, kind) + 1)
+        overdue_days = workdays.working_days_between(event.due_at.astimezone(workdays.SHANGHAI).date(),
+                                                     now.astimezone(workdays.SHANGHAI).date())
+        if kind == "red" and overdue_days >= late_days and first_time(event, "supervise"):
+            above, above_unit = supervising(event, level)
+            holder = event.holder_department.name if event.holder_department else event.holder_unit.name
+            notify(recipients(above, above_unit), "overdue_supervise", object_type="event", object_id=event.id,
+                   params={**params(event), "days": overdue_days, "holder": holder})
+            result.supervise += 1
+    db.session.commit()
+    return result
