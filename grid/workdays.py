@@ -27,7 +27,7 @@ from borax.calendars.lunardate import LunarDate
 
 __all__ = [
     "PROVISIONAL_HOLIDAYS", "add_working_days", "add_working_hours", "is_provisional", "is_working_day",
-    "office_day_end",
+    "office_day_end", "office_day_length",
     "set_overrides", "statutory_holidays", "working_days_between", "working_time_between",
 ]
 
@@ -187,6 +187,12 @@ def _periods(day: date) -> list[tuple[datetime, datetime]]:
     if not is_working_day(day):
         return []
     return [(datetime.combine(day, a, SHANGHAI), datetime.combine(day, b, SHANGHAI)) for a, b in _HOURS["periods"]]
+
+
+def office_day_length() -> timedelta:
+    """Office time in one working day (7 h with the default hours)."""
+    return sum((datetime.combine(date.min, b) - datetime.combine(date.min, a) for a, b in _HOURS["periods"]),
+               timedelta(0))
 
 
 def office_day_end(day: date) -> datetime:

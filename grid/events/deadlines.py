@@ -18,6 +18,12 @@ from grid.events.models import DeadlinePolicy, EventCategory
 from grid.extensions import db
 
 UNITS = ("working_hours", "working_days", "hours")
+ZERO = timedelta(0)
+
+
+def office_day() -> timedelta:
+    """The office time of one working day: how "1 working day" reads in hours."""
+    return workdays.office_day_length()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from grid.idempotency import parse_uuid
 from grid.locking import claim_version
 from grid.notifications.services import notify
 from grid.places.models import Unit
+from grid.registry.models import Household
 from grid.registry.services import phone_problem
 from grid.registry import rules
 from grid.visits.models import VisitProblem
@@ -116,9 +117,7 @@ def check_report(data: EventInput, by, problem: VisitProblem | None) -> tuple[di
         errors["description"] = _("Describe the problem.")
     elif len(data.description) > 2000:
         errors["description"] = _("At most %(n)s characters.", n=2000)
-    if not data.address.strip():
-        errors["address"] = _("Enter the address or a landmark.")
-    elif len(data.address) > 200:
+    if len(data.address) > 200:
         errors["address"] = _("At most %(n)s characters.", n=200)
     errors["requester_phone"] = phone_problem(data.requester_phone)
     if len(data.requester_name) > 50:
@@ -144,6 +143,16 @@ def check_report(data: EventInput, by, problem: VisitProblem | None) -> tuple[di
     if data.visit_problem_id is not None and (problem is None or problem.status != "open"):
         errors["visit_problem_id"] = _("This problem has already been reported or closed.")
     return errors, grid
+
+
+def nearby_address(lon: float, lat: float, grid: Unit) -> str:
+    """An address when the worker typed none (one less thing on a phone): the
+    nearest household's door plate within 100 m, else the grid's name."""
+    point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+    address = db.session.scalar(
+        select(Household.address).where(func.ST_DWithin(func.geography(Household.location), func.geography(point), 100))
+        .order_by(Household.location.op("<->")(point)).limit(1))
+    return _("near %(place)s", place=address or grid.name)[:200]
 
 
 def grid_in_scope(user, grid: Unit) -> bool:
@@ -181,7 +190,8 @@ def report_event(*, data: EventInput, by, now: datetime | None = None,
     units = {"grid": grid, "community": grid.parent, "street": grid.parent.parent}
     event = Event(uuid=uuid, payload_hash=digest, number=next_number(now), category_id=data.category_id,
                   source="visit" if problem is not None else data.source, priority=data.priority,
-                  description=data.description.strip(), address=data.address.strip(),
+                  description=data.description.strip(),
+                  address=data.address.strip() or nearby_address(data.lon, data.lat, grid),
                   location=func.ST_SetSRID(func.ST_MakePoint(data.lon, data.lat), 4326), grid_id=grid.id,
                   requester_name=data.requester_name.strip() or None,
                   requester_phone=rules.parse_phone(data.requester_phone) if data.requester_phone.strip() else None,

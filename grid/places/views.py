@@ -22,7 +22,8 @@ def home():
     if role == Role.AUDITOR:
         return redirect(url_for("audit.entries"))
     if role == Role.DEPARTMENT_HANDLER:
-        return render_template("places/home_department.html")
+        # A department's day is the events dispatched to it.
+        return redirect(url_for("events.inbox"))
     scope = units_in_scope(current_user)
     if role in (Role.GRID_WORKER, Role.GRID_LEADER, Role.CHILDREN_DIRECTOR):
         # Field roles start the day on their task list (the visits package).

@@ -34,6 +34,8 @@
 
   var start = function () {
     if (lat.value && lon.value) { place(parseFloat(lat.value), parseFloat(lon.value), true); }
+    // Forms that need the place of the worker (an event) ask for a fix at once: one tap less.
+    else if (box.hasAttribute("data-auto-gps")) { box.querySelector("[data-use-gps]").click(); }
   };
   if (box.dataset.geojson) {
     fetch(box.dataset.geojson, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })

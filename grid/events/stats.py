@@ -1,0 +1,126 @@
+"""Supervisors' numbers (考核数据) for a unit and each unit one level below it,
+over a period: what came in, what was closed and how well, what is overdue
+now and how long each step takes. Two set-based queries whatever the number
+of events or units; every event is counted under the grid it happened in."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy.orm import aliased
+
+from grid.accounts.access import unit_path_in_scope
+from grid.events.models import Event, EventAction
+from grid.events.scope import visible
+from grid.extensions import db
+from grid.places.models import Unit
+from grid.workdays import SHANGHAI
+
+PERIODS = ("month", "last_month", "year")
+# The steps whose working time supervisors compare (a decider's "decide" is not the holder's work).
+TIMED_STEPS = ("sign", "handle", "verify")
+SATISFIED = ("satisfied", "basic")
+RATED = ("satisfied", "basic", "dissatisfied")      # "unreached" says nothing about the work
+
+
+@dataclass
+class Numbers:
+    received: int = 0            # reported in the period
+    closed: int = 0              # closed in the period
+    closed_on_time: int = 0      # … of which no signing or handling step ran late
+    overdue: int = 0             # open now, the running step past its deadline
+    rated: int = 0               # closed in the period with satisfied / basic / dissatisfied
+    satisfied: int = 0           # … of which satisfied or basically satisfied
+    step_times: dict[str, timedelta] = field(default_factory=dict)   # average working time per ended step
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.closed_on_time / self.closed if self.closed else None
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.satisfied / self.rated if self.rated else None
+
+
+@dataclass
+class Row:
+    unit_id: int
+    name: str
+    numbers: Numbers
+
+
+@dataclass
+class UnitNumbers:
+    total: Numbers
+    children: list[Row]
+
+
+def period_bounds(period: str, now: datetime) -> tuple[datetime, datetime]:
+    """[start, end) of this month, last month or this year on Shanghai's wall
+    clock (an unknown period is this month)."""
+    today = now.astimezone(SHANGHAI).date()
+    month = date(today.year, today.month, 1)
+    if period == "last_month":
+        first = (month - timedelta(days=1)).replace(day=1)
+        start, end = first, month
+    elif period == "year":
+        start, end = date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    else:
+        start, end = month, (month + timedelta(days=32)).replace(day=1)
+    return (datetime(start.year, start.month, start.day, tzinfo=SHANGHAI),
+            datetime(end.year, end.month, end.day, tzinfo=SHANGHAI))
+
+
+def unit_numbers(unit: Unit, user, period_start: datetime, period_end: datetime, now: datetime) -> UnitNumbers:
+    """The numbers of `unit` and of each unit directly below it (a grid stands
+    for itself), for events the user may see. Counts use [period_start,
+    period_end); "overdue" is as of `now`, whatever the period."""
+    child, grid = aliased(Unit, name="child"), aliased(Unit, name="g")
+    # The units one level down (a grid is its own only row); the total is the
+    # ROLLUP over them, so the unit and its rows always add up.
+    below = child.id == unit.id if unit.level == "grid" else child.parent_id == unit.id
+    children = and_(below, unit_path_in_scope(user, child.path))
+    in_grid = and_(grid.level == "grid", grid.path.descendant_of(child.path))
+
+    def within(column):
+        return and_(column >= period_start, column < period_end)
+
+    received, closed = within(Event.reported_at), within(Event.closed_at)
+    # The inbox's red light: an open event whose running step is at or past its deadline.
+    overdue = and_(Event.state != "closed", Event.due_at <= now)
+    counts = (
+        select(child.id, child.name,
+               func.count(Event.id).filter(received), func.count(Event.id).filter(closed),
+               func.count(Event.id).filter(closed, Event.late_steps == 0), func.count(Event.id).filter(overdue),
+               func.count(Event.id).filter(closed, Event.satisfaction.in_(RATED)),
+               func.count(Event.id).filter(closed, Event.satisfaction.in_(SATISFIED)))
+        .select_from(child)
+        .outerjoin(grid, in_grid)
+        .outerjoin(Event, and_(Event.grid_id == grid.id, visible(user), or_(received, closed, overdue)))
+        .where(children)
+        # One composite ROLLUP column: a row per child plus the grand total (id NULL).
+        .group_by(func.rollup(tuple_(child.id, child.name, child.code)))
+        .order_by(child.code.nulls_first()))
+    # Aliased so that a department's visible() (an EXISTS over event_action)
+    # does not correlate with the actions being averaged.
+    action = aliased(EventAction, name="a")
+    times = (
+        select(child.id, action.ended_step, func.avg(action.ended_working))
+        .select_from(action)
+        .join(Event, Event.id == action.event_id)
+        .join(grid, grid.id == Event.grid_id)
+        .join(child, and_(children, grid.path.descendant_of(child.path)))
+        .where(within(action.at), action.ended_step.in_(TIMED_STEPS), action.ended_working.is_not(None),
+               visible(user))
+        .group_by(func.grouping_sets(tuple_(child.id, action.ended_step), tuple_(action.ended_step))))
+
+    total, rows = Numbers(), {}
+    for child_id, name, *values in db.session.execute(counts):
+        numbers = Numbers(*values)
+        if child_id is None:
+            total = numbers
+        else:
+            rows[child_id] = Row(child_id, name, numbers)
+    for child_id, step, average in db.session.execute(times):
+        target = total if child_id is None else rows[child_id].numbers
+        target.step_times[step] = average
+    return UnitNumbers(total=total, children=list(rows.values()))
