@@ -6,6 +6,7 @@ from sqlalchemy import select
 from grid.accounts import services as accounts
 from grid.accounts.models import Department, User
 from grid.accounts.roles import Role
+from grid.events.demo import seed_events
 from grid.extensions import db
 from grid.places.demo_geometry import build_demo_district
 from grid.places.models import Unit
@@ -60,4 +61,7 @@ def seed_demo(*, households: int = 10_000) -> list[str]:
     visits = seed_visits()
     if visits:
         done.append(f"{visits} visits")
+    events = seed_events()
+    if events:
+        done.append(f"{events} events")
     return done

@@ -29,7 +29,7 @@ def failure(error: DomainError, target) -> dict:
     """What the page needs to show an error at the form that failed: which
     form, the message per field, and what the user typed."""
     errors = error.errors if isinstance(error, FieldErrors) else {error.field or "form": error.message}
-    return {"target": target, "errors": errors, "values": request.form, "message": error.message,
+    return {"target": target, "errors": errors, "typed": request.form, "message": error.message,
             "status": error.status}
 
 

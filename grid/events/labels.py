@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 STATE_LABELS = {
     "to_sign": _l("To sign for"), "handling": _l("Being handled"), "extension": _l("Extension requested"),
-    "to_verify": _l("To verify"), "standing": _l("Standing list"), "closed": _l("Closed"),
+    "to_verify": _l("To verify"), "standing": _l("Standing list"), "closed": _l("Case closed"),
 }
 ACTION_LABELS = {
     "report": _l("Reported"), "report_resolved": _l("Resolved on the spot"), "sign": _l("Sign for it"),

@@ -12,7 +12,7 @@ from grid.events.scope import ACTING_ROLES, visible
 from grid.extensions import db
 from grid.places.models import Ltree, Unit
 
-TABS = ("todo", "open", "standing", "closed")
+TABS = ("todo", "open", "standing", "closed", "all")
 
 
 def light_sql(now: datetime):
@@ -84,8 +84,10 @@ def inbox(user, *, now: datetime, tab: str = "todo", light: str = "", state: str
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
-def todo_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(Event).where(visible(user), todo(user)))
+def todo_summary(user, now: datetime) -> tuple[int, int]:
+    """How many events wait for the user, and how many of those are overdue."""
+    return db.session.execute(select(func.count(), func.count().filter(Event.due_at <= now))
+                              .select_from(Event).where(visible(user), todo(user))).one()
 
 
 def to_verify(user) -> list[Event]:

@@ -251,13 +251,14 @@ def start_step(event: Event, step: str | None, now: datetime) -> None:
         event.paused_working = timedelta(0)
 
 
-def end_step(event: Event, now: datetime) -> dict:
+def end_step(event: Event, now: datetime, *, decision: bool = False) -> dict:
     """What the step that ends now took: its name, lateness and working time
-    (for the action row); a late signing or handling counts against the event."""
+    (for the action row); a late signing or handling counts against the event.
+    While an extension waits, a decision ends the decider's step; anything
+    else (the holder reporting the result) ends the stopped handling step."""
     step, due, started = event.step, event.due_at, event.step_started_at
     waited = timedelta(0)
-    if event.state == "extension":
-        # The holder ends the handling step while its clock is stopped.
+    if event.state == "extension" and not decision:
         step, started = "handle", event.paused_step_started_at
         waited = event.paused_working + workdays.working_time_between(event.paused_at, now)
         due = deadlines.extended(event.paused_due_at, event.paused_at, now, 0) if event.paused_due_at else None
@@ -406,28 +407,35 @@ def do_return(event, data, by, now, photos):
 def do_request_extension(event, data, by, now, photos):
     event.paused_at, event.paused_step_started_at = now, event.step_started_at
     event.paused_due_at, event.paused_limit_unit, event.extension_days = event.due_at, event.limit_unit, data.days
-    stay(event, data, by, now, photos, state="extension", step=None, detail={"days": data.days})
-    # The decider's clock; the holder's is stopped (see docs/events.md).
+    # The holder's clock stops (it is not ended) and the decider's starts (see docs/events.md).
+    from_state, event.state = event.state, "extension"
     start_step(event, "decide", now)
+    append(event, data.action, by=by, place=data.acting_place, at=now, from_state=from_state, note=data.note,
+           photos=photos, detail={"days": data.days})
     level, unit_id = decider(event)
     notify(recipients(level, unit_id), "extension_requested", object_type="event", object_id=event.id,
            params=params(event))
 
 
 def decide(event, data, by, now, photos, *, approve: bool):
+    """Approve or refuse an extension: the holder's stopped clock runs again,
+    its deadline moved by the working time spent waiting (plus the days
+    granted); the waiting does not count as handling time."""
+    from_state = event.state
+    ended = end_step(event, now, decision=True)
     days = event.extension_days if approve else 0
-    ended = stay(event, data, by, now, photos, state="handling", step=None,
-                 detail={"days": days, "approved": approve})
-    waited = workdays.working_time_between(event.paused_at, now)
+    event.state, event.step_seq = "handling", event.step_seq + 1
     event.step, event.step_started_at, event.limit_unit = "handle", event.paused_step_started_at, event.paused_limit_unit
-    event.paused_working = (event.paused_working or timedelta(0)) + waited
+    event.paused_working = (event.paused_working or timedelta(0)) + workdays.working_time_between(event.paused_at, now)
+    event.due_at = event.yellow_at = None
     if event.paused_due_at is not None:
         event.due_at = deadlines.extended(event.paused_due_at, event.paused_at, now, days)
         event.yellow_at = deadlines.yellow_moment(event.step_started_at, event.due_at, event.limit_unit,
                                                   current_app.config["EVENT_YELLOW_SHARE"])
     clear_pause(event)
+    append(event, data.action, by=by, place=data.acting_place, at=now, from_state=from_state, note=data.note,
+           photos=photos, detail={"days": days, "approved": approve}, **ended)
     notify_holder(event, "extension_approved" if approve else "extension_refused")
-    return ended
 
 
 def do_report_result(event, data, by, now, photos):
@@ -463,7 +471,7 @@ def do_reopen(event, data, by, now, photos):
 def do_supervise(event, data, by, now, photos):
     stay(event, data, by, now, photos, state=event.state)
     event.supervised_at = now
-    notify_holder(event, "supervised")
+    notify(clock_owner(event)[3], "supervised", object_type="event", object_id=event.id, params=params(event))
 
 
 APPLY = {
@@ -515,6 +523,19 @@ def params(event: Event) -> dict:
 def holder_recipients(event: Event) -> list[int]:
     level = holder_level(event)
     return recipients(level, event.holder_unit_id, event.holder_department_id)
+
+
+def clock_owner(event: Event) -> tuple[str, int | None, int | None, list[int]]:
+    """Whose clock is running: (level, unit id, department id, user ids) — the
+    decider while an extension waits, the grid's verifier after the result,
+    otherwise the holder."""
+    if event.state == "extension":
+        level, unit_id = decider(event)
+        return level, unit_id, None, recipients(level, unit_id)
+    if event.state == "to_verify":
+        return "grid", event.grid_id, None, verifiers(event)
+    level = holder_level(event)
+    return level, event.holder_unit_id, event.holder_department_id, holder_recipients(event)
 
 
 def notify_holder(event: Event, kind: str) -> None:

@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from grid import workdays
+from grid.accounts.models import Department
 from grid.events.models import Event, EventReminder
-from grid.events.scope import decider, holder_level, recipients
-from grid.events.services import append, now_utc, params, verifiers
+from grid.places.models import Unit
+from grid.events.scope import recipients
+from grid.events.services import append, clock_owner, now_utc, params
 from grid.extensions import db
 from grid.notifications.services import notify
 
@@ -26,18 +28,6 @@ class SweepResult:
     yellow: int = 0
     red: int = 0
     supervise: int = 0
-
-
-def responsible(event: Event) -> tuple[str, int | None, int | None, list[int]]:
-    """Who the running clock belongs to: (level, unit id, department id, user ids)."""
-    if event.state == "extension":
-        level, unit_id = decider(event)
-        return level, unit_id, None, recipients(level, unit_id)
-    if event.state == "to_verify":
-        return "grid", event.grid_id, None, verifiers(event)
-    level = holder_level(event)
-    return level, event.holder_unit_id, event.holder_department_id, recipients(
-        level, event.holder_unit_id, event.holder_department_id)
 
 
 def supervising(event: Event, level: str) -> tuple[str, int | None]:
@@ -62,7 +52,7 @@ def sweep_deadlines(now: datetime | None = None) -> SweepResult:
     due_events = db.session.scalars(select(Event).where(Event.state != "closed", Event.yellow_at <= now)
                                     .order_by(Event.id)).all()
     for event in due_events:
-        level, unit_id, department_id, users = responsible(event)
+        level, unit_id, department_id, users = clock_owner(event)
         kind = "red" if now >= event.due_at else "yellow"
         if first_time(event, kind):
             notify(users, f"reminder_{kind}", object_type="event", object_id=event.id, params=params(event))
@@ -71,11 +61,13 @@ def sweep_deadlines(now: datetime | None = None) -> SweepResult:
             setattr(result, kind, getattr(result, kind) + 1)
         overdue_days = workdays.working_days_between(event.due_at.astimezone(workdays.SHANGHAI).date(),
                                                      now.astimezone(workdays.SHANGHAI).date())
-        if kind == "red" and overdue_days >= late_days and first_time(event, "supervise"):
+        # Nobody sits above the district (it decides a street office's extension).
+        if kind == "red" and level in ABOVE and overdue_days >= late_days and first_time(event, "supervise"):
             above, above_unit = supervising(event, level)
-            holder = event.holder_department.name if event.holder_department else event.holder_unit.name
+            # Name whoever is late: the holder, or the decider / the grid whose clock runs.
+            late = db.session.get(Department, department_id) if department_id else db.session.get(Unit, unit_id)
             notify(recipients(above, above_unit), "overdue_supervise", object_type="event", object_id=event.id,
-                   params={**params(event), "days": overdue_days, "holder": holder})
+                   params={**params(event), "days": overdue_days, "holder": late.name})
             result.supervise += 1
     db.session.commit()
     return result

@@ -30,7 +30,8 @@ def helpers(state):
     register_link("event", lambda event_id: url_for("events.event", event_id=event_id))
     state.app.jinja_env.globals.update(event_labels=labels, event_light=event_light, time_left_text=time_left_text,
                                        events_to_verify=queries.to_verify, is_provisional=workdays.is_provisional,
-                                       problem_event=lambda problem_id: queries.from_problem(current_user, problem_id))
+                                       problem_event=lambda problem_id: queries.from_problem(current_user, problem_id),
+                                       event_todo=lambda: queries.todo_summary(current_user, services.now_utc()))
 
 
 def event_light(event, now) -> str | None:
