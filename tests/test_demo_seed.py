@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from grid.accounts.models import User
 from grid.accounts.roles import Role
 from grid.demo import DEMO_USERS
+from grid.events.models import Event
 from grid.extensions import db
 from grid.places.models import Unit
 from grid.registry import rules
@@ -26,6 +27,8 @@ def test_seed_demo_builds_the_district_once(app):
     assert households == 10_000 and 22_000 < residents < 28_000
     assert db.session.scalar(select(func.count()).select_from(ElderlyRecord)) == 1_500
     assert db.session.scalar(select(func.count()).select_from(ChildRecord)) == 300
+    events = db.session.scalar(select(func.count()).select_from(Event))
+    assert events and f"{events} events" in first.output
     # Every household sits in a grid and every ID number is valid.
     assert db.session.scalar(select(func.count(func.distinct(Household.grid_id)))) == levels["grid"]
     sample = db.session.scalars(select(Resident).limit(200)).all()
@@ -34,6 +37,7 @@ def test_seed_demo_builds_the_district_once(app):
     second = runner.invoke(args=["grid", "seed-demo"])
     assert "already in place" in second.output
     assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+    assert db.session.scalar(select(func.count()).select_from(Event)) == events
 
 
 def test_demo_accounts_are_printed(app):

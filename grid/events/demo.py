@@ -220,7 +220,11 @@ NAMES = ["李建国", "陈秀英", "赵明", "黄丽华", "周海燕", "吴志�
 
 
 def seed_events(now: datetime | None = None, *, seed: int = SEED) -> int:
-    """Add the demo events unless there are events already (commits); returns how many."""
+    """Add the demo events unless there are events already (commits); returns how many.
+    `now` (timezone-aware; default the real time) is the moment the lights are
+    aimed at. Raises RuntimeError when green, yellow or red would show fewer
+    than twice: checked on the plan before anything is written, and again on
+    the events written."""
     if db.session.scalar(select(Event.id).limit(1)) is not None:
         return 0
     now = now or datetime.now(timezone.utc)
