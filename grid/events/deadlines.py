@@ -18,7 +18,6 @@ from grid.events.models import DeadlinePolicy, EventCategory
 from grid.extensions import db
 
 UNITS = ("working_hours", "working_days", "hours")
-ZERO = timedelta(0)
 
 
 def office_day() -> timedelta:

@@ -56,7 +56,7 @@ def time_left_text(event, now) -> str:
         ([_("%(n)s min", n=mins)] if mins and not days else [])
     amount = " ".join(parts) or _("%(n)s min", n=0)
     working = event.limit_unit != "hours"
-    if left < deadlines.ZERO:
+    if now >= event.due_at:  # overdue, even when no office time has passed since (a night)
         return _("%(t)s overdue (working time)", t=amount) if working else _("%(t)s overdue", t=amount)
     return _("%(t)s left (working time)", t=amount) if working else _("%(t)s left", t=amount)
 
