@@ -59,11 +59,14 @@ def clock(start: datetime, amount: int, unit: str, *, share: float | None = None
     return Clock(start, due, yellow_moment(start, due, unit, share), unit)
 
 
-def extended(due: datetime, paused_at: datetime, now: datetime, days: int) -> datetime:
-    """A handling deadline after an extension decision: moved by the working
-    time spent waiting for the decision, then by the working days granted
-    (same time of day)."""
-    moved = workdays.add_working_hours(due, workdays.working_time_between(paused_at, now) / timedelta(hours=1))
+def extended(due: datetime, paused_at: datetime, now: datetime, days: int, unit: str) -> datetime:
+    """A handling deadline after an extension decision: moved by the time spent
+    waiting for the decision (working time for working-time limits, plain time
+    for plain-hour ones), then by the working days granted (same time of day)."""
+    if unit == "hours":
+        moved = due + (now - paused_at)
+    else:
+        moved = workdays.add_working_hours(due, workdays.working_time_between(paused_at, now) / timedelta(hours=1))
     if days:
         local = moved.astimezone(workdays.SHANGHAI)
         day = workdays.add_working_days(local.date(), days)

@@ -261,7 +261,8 @@ def end_step(event: Event, now: datetime, *, decision: bool = False) -> dict:
     if event.state == "extension" and not decision:
         step, started = "handle", event.paused_step_started_at
         waited = event.paused_working + workdays.working_time_between(event.paused_at, now)
-        due = deadlines.extended(event.paused_due_at, event.paused_at, now, 0) if event.paused_due_at else None
+        due = (deadlines.extended(event.paused_due_at, event.paused_at, now, 0, event.paused_limit_unit)
+               if event.paused_due_at else None)
     elif step == "handle":
         waited = event.paused_working
     if step is None or started is None:
@@ -298,7 +299,7 @@ def what_happened(event: Event, seen: int) -> str:
              "check the event as it is now and act again if still needed.", steps=steps or "—")
 
 
-def check_action(event: Event, data: ActionInput) -> dict:
+def check_action(event: Event, data: ActionInput, now: datetime) -> dict:
     rule = workflow.RULES[data.action]
     errors: dict[str, str | None] = {}
     note = data.note.strip()
@@ -316,6 +317,9 @@ def check_action(event: Event, data: ActionInput) -> dict:
         errors["department_id"] = _("Choose the department to dispatch to.")
     if data.action == "request_extension" and not (data.days and 1 <= data.days <= MAX_EXTENSION_DAYS):
         errors["days"] = _("Between 1 and %(n)s working days.", n=MAX_EXTENSION_DAYS)
+    if data.action == "request_extension" and event.due_at is not None and now >= event.due_at:
+        # 延期 is asked for before the deadline; afterwards it would hide lateness.
+        errors["days"] = _("The deadline has passed: an extension must be requested before it.")
     if data.action == "return" and data.reason not in RETURN_REASONS:
         errors["reason"] = _("Choose why it is returned.")
     if data.action == "verify_close" and data.satisfaction not in SATISFACTION:
@@ -335,7 +339,8 @@ def act(*, event: Event, data: ActionInput, by, now: datetime | None = None) -> 
         raise Conflict(what_happened(event, data.version))
     if data.action not in allowed_actions(by, event):
         raise DomainError(_("This action is not open to you for this event now."))
-    errors = check_action(event, data)
+    now = now or now_utc()
+    errors = check_action(event, data, now)
     photos, errors["photos"] = processed_photos(data.photos) if not errors.get("photos") else ([], errors["photos"])
     raise_field_errors(errors)
     seen = event.version
@@ -344,7 +349,6 @@ def act(*, event: Event, data: ActionInput, by, now: datetime | None = None) -> 
     except Conflict:
         event = db.session.get(Event, event.id, populate_existing=True)
         raise Conflict(what_happened(event, seen)) from None
-    now = now or now_utc()
     data.acting_place = acting_place(by, event)
     APPLY[data.action](event, data, by, now, photos)
     db.session.commit()
@@ -429,7 +433,7 @@ def decide(event, data, by, now, photos, *, approve: bool):
     event.paused_working = (event.paused_working or timedelta(0)) + workdays.working_time_between(event.paused_at, now)
     event.due_at = event.yellow_at = None
     if event.paused_due_at is not None:
-        event.due_at = deadlines.extended(event.paused_due_at, event.paused_at, now, days)
+        event.due_at = deadlines.extended(event.paused_due_at, event.paused_at, now, days, event.paused_limit_unit)
         event.yellow_at = deadlines.yellow_moment(event.step_started_at, event.due_at, event.limit_unit,
                                                   current_app.config["EVENT_YELLOW_SHARE"])
     clear_pause(event)

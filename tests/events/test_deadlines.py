@@ -173,11 +173,12 @@ def test_two_waits_add_up(world):
 
 
 def test_a_late_handling_step_counts_once_however_many_extension_steps_it_had(world):
-    """Overdue when the extension is asked for, refused, reported late: one
-    late step, and only the report of the result ends the handling step."""
-    event = extension_requested(world, when=sh(2026, 12, 1, 10, 0), days=2)    # due was 30 Nov 17:30
-    act(event, world.street, "refuse_extension", sh(2026, 12, 1, 11, 0), note="已超期，请立即办结")
-    assert event.due_at == sh(2026, 12, 1, 9, 30)
+    """Asked for just before the deadline, refused, reported late: one late
+    step, and only the report of the result ends the handling step."""
+    event = extension_requested(world, when=sh(2026, 11, 30, 17, 0), days=2)    # due 30 Nov 17:30
+    act(event, world.street, "refuse_extension", sh(2026, 12, 1, 11, 0), note="请立即办结")
+    # The 3 working hours waited (17:00–17:30, then 08:30–11:00) are given back.
+    assert event.due_at == sh(2026, 12, 1, 11, 30)
     act(event, world.community, "report_result", sh(2026, 12, 1, 14, 0), note="已办结")
     assert event.late_steps == 1
     rows = {r.action: r for r in event.actions}
@@ -188,12 +189,21 @@ def test_a_late_handling_step_counts_once_however_many_extension_steps_it_had(wo
 
 def test_extended_moves_by_working_time_then_whole_working_days(ctx):
     due = sh(2026, 11, 30, 17, 30)
-    assert deadlines.extended(due, sh(2026, 11, 24, 9), sh(2026, 11, 25, 9), 0) == sh(2026, 12, 1, 17, 30)
-    assert deadlines.extended(due, sh(2026, 11, 24, 9), sh(2026, 11, 25, 9), 3) == sh(2026, 12, 4, 17, 30)
-    assert deadlines.extended(due, sh(2026, 11, 28, 9), sh(2026, 11, 29, 9), 0) == due    # a weekend costs nothing
+    days = "working_days"
+    assert deadlines.extended(due, sh(2026, 11, 24, 9), sh(2026, 11, 25, 9), 0, days) == sh(2026, 12, 1, 17, 30)
+    assert deadlines.extended(due, sh(2026, 11, 24, 9), sh(2026, 11, 25, 9), 3, days) == sh(2026, 12, 4, 17, 30)
+    assert deadlines.extended(due, sh(2026, 11, 28, 9), sh(2026, 11, 29, 9), 0, days) == due  # a weekend costs nothing
     # Granted days skip the National Day week.
-    assert deadlines.extended(sh(2026, 9, 30, 11), sh(2026, 9, 29, 17), sh(2026, 9, 29, 17), 1) == sh(
+    assert deadlines.extended(sh(2026, 9, 30, 11), sh(2026, 9, 29, 17), sh(2026, 9, 29, 17), 1, days) == sh(
         2026, 10, 8, 11)
+
+
+def test_a_plain_hour_deadline_moves_by_the_plain_time_waited(ctx):
+    # Urgent handling (24 h) due Wednesday 09:05; an extension asked Tuesday 17:00
+    # and refused Wednesday 08:45 gives back the 15 h 45 min waited, nights included.
+    due = sh(2026, 11, 25, 9, 5)
+    assert deadlines.extended(due, sh(2026, 11, 24, 17), sh(2026, 11, 25, 8, 45), 0, "hours") == sh(
+        2026, 11, 26, 0, 50)
 
 
 # --- traffic lights and time left ------------------------------------------------

@@ -313,6 +313,16 @@ def test_escalate_needs_a_note(world):
     assert event.holder_unit_id == world.units["A1"].id
 
 
+def test_an_extension_is_asked_before_the_deadline_not_after(world):
+    # Asked after the deadline it would hide a late step (and the red light).
+    event = at_community(world)
+    with pytest.raises(FieldErrors) as caught:
+        act(event, world.community, "request_extension", event.due_at, note="来不及了", days=3)
+    assert set(caught.value.errors) == {"days"} and event.state == "handling"
+    request_extension(event, world.community, when=event.due_at - minutes(1), days=3)
+    assert event.state == "extension"
+
+
 def test_street_staff_decide_a_communitys_extension(world):
     event = at_community(world)
     for days in (None, 0, 31):
