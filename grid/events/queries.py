@@ -119,12 +119,6 @@ def photo(event: Event, photo_id: int) -> EventPhoto | None:
     return db.session.scalar(select(EventPhoto).where(EventPhoto.id == photo_id, EventPhoto.event_id == event.id))
 
 
-def point_of(event: Event) -> tuple[float, float]:
-    lon, lat = db.session.execute(select(func.ST_X(Event.location), func.ST_Y(Event.location))
-                                  .where(Event.id == event.id)).one()
-    return lon, lat
-
-
 def from_problem(user, problem_id: int) -> Event | None:
     """The event a visit's problem became, if the user may see it."""
     return db.session.scalar(select(Event).where(Event.visit_problem_id == problem_id, visible(user)))

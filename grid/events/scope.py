@@ -90,9 +90,11 @@ def capacities(user: User, event: Event) -> set[str]:
     decider_level, decider_unit = decider(event)
     if acts_for(user, decider_level, decider_unit):
         found.add("decider")
-    if acts_for(user, "grid", event.grid_id):
-        found.add("verifier")
     units = chain(event)
+    if acts_for(user, "grid", event.grid_id) or (
+            event.state == "to_verify" and acts_for(user, "community", units["community"].id)
+            and not recipients("grid", event.grid_id)):
+        found.add("verifier")  # a vacant grid's checks fall to its community
     for above in ("community", "street", "district"):
         if RANK[above] > RANK[level] and acts_for(user, above, getattr(units.get(above), "id", None)):
             found.add("supervisor")

@@ -15,10 +15,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from grid import idempotency, workdays
-from grid.accounts.access import unit_path_in_scope
 from grid.accounts.models import Department
 from grid.accounts.roles import Role
-from grid.errors import Conflict, DomainError, raise_field_errors
+from grid.errors import Conflict, DomainError, FieldErrors, raise_field_errors
 from grid.events import deadlines, workflow
 from grid.events.labels import action_label
 from grid.events.models import Event, EventAction, EventCategory, EventNumberDay, EventPhoto
@@ -29,6 +28,7 @@ from grid.locking import claim_version
 from grid.notifications.services import notify
 from grid.places.models import Unit
 from grid.registry.models import Household
+from grid.registry import queries as registry_queries
 from grid.registry.services import phone_problem
 from grid.registry import rules
 from grid.visits.models import VisitProblem
@@ -92,11 +92,6 @@ def payload_hash(data: EventInput) -> str:
     })
 
 
-def grid_at(lon: float, lat: float) -> Unit | None:
-    grid_id = db.session.scalar(select(func.grid_for_point(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326))))
-    return db.session.get(Unit, grid_id) if grid_id else None
-
-
 def active_categories() -> list[EventCategory]:
     return list(db.session.scalars(select(EventCategory).where(EventCategory.is_active)
                                    .order_by(EventCategory.position, EventCategory.code)))
@@ -128,8 +123,9 @@ def check_report(data: EventInput, by, problem: VisitProblem | None) -> tuple[di
     elif not (-90 <= data.lat <= 90 and -180 <= data.lon <= 180):
         errors["location"] = _("The location fix is not valid.")
     else:
-        grid = grid_at(data.lon, data.lat)
-        if grid is None or not grid_in_scope(by, grid):
+        grid_id = registry_queries.grid_for_point(data.lon, data.lat)
+        grid = db.session.get(Unit, grid_id) if grid_id else None
+        if grid is None or not registry_queries.grid_in_scope(by, grid.id):
             errors["location"] = _("This point is not in a grid you look after. Move the marker into your area.")
     if data.on_spot:
         if ORIGIN_LEVEL.get(by.role) != "grid":
@@ -153,10 +149,6 @@ def nearby_address(lon: float, lat: float, grid: Unit) -> str:
         select(Household.address).where(func.ST_DWithin(func.geography(Household.location), func.geography(point), 100))
         .order_by(Household.location.op("<->")(point)).limit(1))
     return _("near %(place)s", place=address or grid.name)[:200]
-
-
-def grid_in_scope(user, grid: Unit) -> bool:
-    return db.session.scalar(select(Unit.id).where(Unit.id == grid.id, unit_path_in_scope(user, Unit.path))) is not None
 
 
 def next_number(now: datetime) -> str:
@@ -204,9 +196,12 @@ def report_event(*, data: EventInput, by, now: datetime | None = None,
             db.session.flush()
     except IntegrityError:
         raced = db.session.scalar(select(Event).where(Event.uuid == uuid))
-        if raced is None:
-            raise
-        return replay(raced, digest), False
+        if raced is not None:
+            return replay(raced, digest), False
+        if problem is not None and db.session.scalar(select(Event.id).where(Event.visit_problem_id == problem.id)):
+            # Two people reported the same visit's problem at once: the first wins.
+            raise FieldErrors({"visit_problem_id": _("This problem has already been reported or closed.")}) from None
+        raise
     db.session.refresh(event, ["category", "grid"])
     if data.on_spot:
         event.state, event.holder_unit_id = "closed", grid.id
@@ -547,12 +542,13 @@ def notify_holder(event: Event, kind: str) -> None:
 
 
 def verifiers(event: Event) -> list[int]:
-    """The grid worker who reported it verifies; if they no longer look after
-    the grid (or someone else reported it), the grid's workers do."""
+    """Who is asked to verify: the grid worker who reported it; if they no
+    longer look after the grid (or someone else reported it), the grid's
+    workers; a vacant grid's community. (Any of the grid's workers may verify.)"""
     reporter = event.reporter
     if reporter.is_enabled and reporter.role == Role.GRID_WORKER and event.grid_id in {u.id for u in reporter.scope_units}:
         return [reporter.id]
-    return recipients("grid", event.grid_id)
+    return recipients("grid", event.grid_id) or recipients("community", event.grid.parent_id)
 
 
 NOTIFICATION_KINDS = {

@@ -12,7 +12,8 @@ from grid.accounts.models import Department
 from grid.errors import Conflict, DomainError, FieldErrors
 from grid.events import deadlines, forms, labels, queries, services, workflow
 from grid.events.models import EventCategory
-from grid.events.scope import EVENT_ROLES, REPORT_ROLES, event_in_scope
+from grid.events.scope import EVENT_ROLES, REPORT_ROLES, decider, event_in_scope
+from grid.places.models import Unit
 from grid.extensions import db
 from grid.htmx import render
 from grid.notifications.services import mark_read, register_kinds, register_link
@@ -28,10 +29,23 @@ register_kinds(services.NOTIFICATION_KINDS)
 @bp.record_once
 def helpers(state):
     register_link("event", lambda event_id: url_for("events.event", event_id=event_id))
-    state.app.jinja_env.globals.update(event_labels=labels, event_light=event_light, time_left_text=time_left_text,
+    state.app.jinja_env.globals.update(event_labels=labels, event_light=event_light, waiting_on=waiting_on, time_left_text=time_left_text,
                                        events_to_verify=queries.to_verify, is_provisional=workdays.is_provisional,
                                        problem_event=lambda problem_id: queries.from_problem(current_user, problem_id),
                                        event_todo=lambda: queries.todo_summary(current_user, services.now_utc()))
+
+
+def waiting_on(event) -> str:
+    """Whose move it is, by name: the decider while an extension waits, the
+    grid while the fix waits to be verified, otherwise the holder."""
+    if event.state == "extension":
+        level, unit_id = decider(event)
+        return db.session.get(Unit, unit_id).name if unit_id else _("District")
+    if event.state == "to_verify":
+        return event.grid.name
+    if event.holder_department is not None:
+        return event.holder_department.name
+    return event.holder_unit.name if event.holder_unit is not None else ""
 
 
 def event_light(event, now) -> str | None:
@@ -148,7 +162,7 @@ def show(event, *, errors=None, open_action=None, conflict=None, status=200):
         timeline=queries.timeline(event), photos=queries.photos_by_action(event), errors=errors or {},
         open_action=open_action, conflict=conflict, values=request.form if errors else {},
         departments=db.session.scalars(db.select(Department).order_by(Department.code)).all(),
-        rules=workflow.RULES, mask_phone=mask_phone, point=queries.point_of(event),
+        rules=workflow.RULES, mask_phone=mask_phone, point=point_of(event),
         max_days=services.MAX_EXTENSION_DAYS), status
 
 

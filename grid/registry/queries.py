@@ -105,8 +105,9 @@ def grid_ids_in_scope(user) -> set[int]:
     return set(db.session.scalars(grids_in_scope(user)))
 
 
-def point_of(household: Household) -> tuple[float, float]:
-    lon, lat = db.session.execute(select(func.ST_X(household.location), func.ST_Y(household.location))).one()
+def point_of(record) -> tuple[float, float]:
+    """(lon, lat) of a record's `location` point (a household, an event)."""
+    lon, lat = db.session.execute(select(func.ST_X(record.location), func.ST_Y(record.location))).one()
     return lon, lat
 
 

@@ -543,3 +543,15 @@ def test_the_history_is_append_only(world):
             with db.session.begin_nested():
                 db.session.execute(statement)
     assert history(event) == ["report", "sign"]
+
+
+def test_a_vacant_grids_checks_fall_to_its_community(world):
+    event = at_community(world)
+    act(event, world.community, "report_result", T, note="已清理")
+    assert "verify_close" not in services.allowed_actions(world.community, event)
+    for user in (world.worker, world.leader):
+        user.is_enabled = False
+    db.session.commit()
+    assert services.verifiers(event) == [world.community.id]
+    act(event, world.community, "verify_close", T + minutes(30), satisfaction="unreached")
+    assert event.state == "closed" and event.closure == "verified"
