@@ -4,7 +4,7 @@ import uuid as uuid_module
 from datetime import date, datetime, timedelta
 
 from geoalchemy2 import Geometry
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Interval, LargeBinary,
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Interval,
                         String, Text, func, text)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grid.accounts.models import Department, User
 from grid.extensions import db
 from grid.places.models import Unit
+from grid.visits.models import StoredPhoto
 
 SRID = 4326
 
@@ -162,16 +163,12 @@ class EventAction(db.Model):
     to_department: Mapped[Department | None] = relationship(foreign_keys=[to_department_id])
 
 
-class EventPhoto(db.Model):
+class EventPhoto(StoredPhoto, db.Model):
     __tablename__ = "event_photo"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     action_id: Mapped[int | None] = mapped_column(ForeignKey("event_action.id"))
-    data: Mapped[bytes] = mapped_column(LargeBinary)   # re-encoded JPEG, no metadata
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
 
 
 class EventReminder(db.Model):

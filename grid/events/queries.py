@@ -2,15 +2,20 @@
 timeline, photos, and the grid worker's items to verify."""
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from grid.accounts.access import unit_path_in_scope
+from grid.accounts.models import Department
 from grid.accounts.roles import Role
 from grid.events.models import Event, EventAction, EventCategory, EventPhoto
-from grid.events.scope import ACTING_ROLES, visible
+from grid.events.scope import ACTING_ROLES, decider, visible
 from grid.extensions import db
-from grid.places.models import Ltree, Unit
+from grid.places.models import Unit
+from grid.registry.queries import point_of
+from grid.visits import queries as visit_queries
+from grid.visits.models import Visit, VisitProblem
 
 TABS = ("todo", "open", "standing", "closed", "all")
 
@@ -69,10 +74,10 @@ def inbox(user, *, now: datetime, tab: str = "todo", light: str = "", state: str
         children = select(EventCategory.id).where(EventCategory.parent_id == category_id)
         stmt = stmt.where(or_(Event.category_id == category_id, Event.category_id.in_(children)))
     if unit_id:
-        area = db.session.scalar(select(Unit).where(Unit.id == unit_id, unit_path_in_scope(user, Unit.path)))
+        # Only a unit in the user's scope narrows anything; another one matches nothing.
+        area = select(Unit.path).where(Unit.id == unit_id, unit_path_in_scope(user, Unit.path)).scalar_subquery()
         grid = aliased(Unit)
-        stmt = stmt.where(Event.grid_id.in_(select(grid.id).where(grid.path.descendant_of(
-            select(Unit.path).where(Unit.id == (area.id if area else -1)).scalar_subquery().cast(Ltree)))))
+        stmt = stmt.where(Event.grid_id.in_(select(grid.id).where(grid.path.descendant_of(area))))
     rank = case({"red": 0, "yellow": 1, "green": 2}, value=lights, else_=3)
     if tab == "closed":
         stmt = stmt.order_by(Event.closed_at.desc(), Event.id.desc())
@@ -119,6 +124,40 @@ def photo(event: Event, photo_id: int) -> EventPhoto | None:
     return db.session.scalar(select(EventPhoto).where(EventPhoto.id == photo_id, EventPhoto.event_id == event.id))
 
 
-def from_problem(user, problem_id: int) -> Event | None:
-    """The event a visit's problem became, if the user may see it."""
-    return db.session.scalar(select(Event).where(Event.visit_problem_id == problem_id, visible(user)))
+def from_problems(user, problem_ids: list[int]) -> dict[int, Event]:
+    """The events a visit's problems became, by problem id (one query per page)."""
+    if not problem_ids:
+        return {}
+    return {e.visit_problem_id: e for e in db.session.scalars(
+        select(Event).where(Event.visit_problem_id.in_(problem_ids), visible(user)))}
+
+
+def visit_problem(user, problem_id: int) -> VisitProblem | None:
+    """A visit's problem, if the user may open the visit it was found on."""
+    problem = db.session.get(VisitProblem, problem_id)
+    if problem is None or visit_queries.visit_in_scope(user, problem.visit_id) is None:
+        return None
+    return problem
+
+
+def problem_place(problem: VisitProblem) -> tuple[str, float, float]:
+    """The address and point of the household a problem was found at."""
+    household = db.session.get(Visit, problem.visit_id).household
+    return (household.address, *point_of(household))
+
+
+def departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.code)))
+
+
+def waiting_on(event: Event) -> str:
+    """Whose move it is, by name: the decider while an extension waits, the
+    grid while the fix waits to be verified, otherwise the holder."""
+    if event.state == "extension":
+        _level, unit_id = decider(event)
+        return db.session.get(Unit, unit_id).name if unit_id else str(_l("District"))
+    if event.state == "to_verify":
+        return event.grid.name
+    if event.holder_department is not None:
+        return event.holder_department.name
+    return event.holder_unit.name if event.holder_unit is not None else ""

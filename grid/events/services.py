@@ -21,7 +21,7 @@ from grid.errors import Conflict, DomainError, FieldErrors, raise_field_errors
 from grid.events import deadlines, workflow
 from grid.events.labels import action_label
 from grid.events.models import Event, EventAction, EventCategory, EventNumberDay, EventPhoto
-from grid.events.scope import REPORT_ROLES, capacities, chain, decider, holder_level, recipients
+from grid.events.scope import ACTING_ROLES, REPORT_ROLES, capacities, chain, decider, holder_level, recipients
 from grid.extensions import db
 from grid.idempotency import parse_uuid
 from grid.locking import claim_version
@@ -40,8 +40,8 @@ SATISFACTION = ("satisfied", "basic", "dissatisfied", "unreached")
 RETURN_REASONS = ("incomplete", "misrouted")
 MAX_PHOTOS = 6
 MAX_EXTENSION_DAYS = 30
-ORIGIN_LEVEL = {Role.GRID_WORKER: "grid", Role.GRID_LEADER: "grid", Role.COMMUNITY_STAFF: "community",
-                Role.STREET_STAFF: "street"}
+# The level a reporter's event starts at: where they act.
+ORIGIN_LEVEL = {role: level for level in ("grid", "community", "street") for role in ACTING_ROLES[level]}
 
 
 def now_utc() -> datetime:

@@ -15,7 +15,7 @@ from grid import workdays
 from grid.accounts.models import Department
 from grid.events.models import Event, EventReminder
 from grid.places.models import Unit
-from grid.events.scope import recipients
+from grid.events.scope import chain, recipients
 from grid.events.services import append, clock_owner, now_utc, params
 from grid.extensions import db
 from grid.notifications.services import notify
@@ -32,10 +32,7 @@ class SweepResult:
 
 def supervising(event: Event, level: str) -> tuple[str, int | None]:
     above = ABOVE[level]
-    if above == "district":
-        return above, None
-    grid = event.grid
-    return above, (grid.parent.id if above == "community" else grid.parent.parent.id)
+    return above, (None if above == "district" else chain(event)[above].id)
 
 
 def first_time(event: Event, kind: str) -> bool:

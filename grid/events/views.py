@@ -8,19 +8,15 @@ from flask_login import current_user
 
 from grid import workdays
 from grid.accounts.access import roles_required
-from grid.accounts.models import Department
 from grid.errors import Conflict, DomainError, FieldErrors
 from grid.events import deadlines, forms, labels, queries, services, workflow
 from grid.events.models import EventCategory
-from grid.events.scope import EVENT_ROLES, REPORT_ROLES, decider, event_in_scope
-from grid.places.models import Unit
-from grid.extensions import db
+from grid.events.scope import EVENT_ROLES, REPORT_ROLES, event_in_scope
 from grid.htmx import render
 from grid.notifications.services import mark_read, register_kinds, register_link
 from grid.registry.rules import mask_phone
-from grid.visits import queries as visit_queries
 from grid.registry.queries import point_of
-from grid.visits.models import Visit, VisitProblem
+from grid.visits.models import VisitProblem
 
 bp = Blueprint("events", __name__)
 register_kinds(services.NOTIFICATION_KINDS)
@@ -29,23 +25,10 @@ register_kinds(services.NOTIFICATION_KINDS)
 @bp.record_once
 def helpers(state):
     register_link("event", lambda event_id: url_for("events.event", event_id=event_id))
-    state.app.jinja_env.globals.update(event_labels=labels, event_light=event_light, waiting_on=waiting_on, time_left_text=time_left_text,
+    state.app.jinja_env.globals.update(event_labels=labels, event_light=event_light, waiting_on=queries.waiting_on, time_left_text=time_left_text,
                                        events_to_verify=queries.to_verify, is_provisional=workdays.is_provisional,
-                                       problem_event=lambda problem_id: queries.from_problem(current_user, problem_id),
+                                       problem_events=lambda ids: queries.from_problems(current_user, ids),
                                        event_todo=lambda: queries.todo_summary(current_user, services.now_utc()))
-
-
-def waiting_on(event) -> str:
-    """Whose move it is, by name: the decider while an extension waits, the
-    grid while the fix waits to be verified, otherwise the holder."""
-    if event.state == "extension":
-        level, unit_id = decider(event)
-        return db.session.get(Unit, unit_id).name if unit_id else _("District")
-    if event.state == "to_verify":
-        return event.grid.name
-    if event.holder_department is not None:
-        return event.holder_department.name
-    return event.holder_unit.name if event.holder_unit is not None else ""
 
 
 def event_light(event, now) -> str | None:
@@ -91,8 +74,8 @@ def problem_or_404(problem_id: int | None) -> VisitProblem | None:
     """A visit's problem the user may turn into an event (scoped like the visit)."""
     if problem_id is None:
         return None
-    problem = db.session.get(VisitProblem, problem_id)
-    if problem is None or visit_queries.visit_in_scope(current_user, problem.visit_id) is None:
+    problem = queries.visit_problem(current_user, problem_id)
+    if problem is None:
         abort(404)
     return problem
 
@@ -124,10 +107,9 @@ def prefill(problem: VisitProblem | None) -> dict:
     """A problem found on a visit: its words, urgency and the household's place."""
     if problem is None:
         return {"priority": "normal", "source": "patrol"}
-    household = db.session.get(Visit, problem.visit_id).household
-    lon, lat = point_of(household)
+    address, lon, lat = queries.problem_place(problem)
     return {"description": problem.description, "priority": "urgent" if problem.is_urgent else "normal",
-            "source": "visit", "address": household.address, "lon": f"{lon:.6f}", "lat": f"{lat:.6f}"}
+            "source": "visit", "address": address, "lon": f"{lon:.6f}", "lat": f"{lat:.6f}"}
 
 
 @bp.get("/events")
@@ -151,7 +133,6 @@ def inbox():
 def event(event_id: int):
     event = event_or_404(event_id)
     mark_read(current_user, object_type="event", object_id=event.id)
-    db.session.commit()
     return show(event)
 
 
@@ -161,7 +142,7 @@ def show(event, *, errors=None, open_action=None, conflict=None, status=200):
         "events/event.html", event=event, now=now, actions=services.allowed_actions(current_user, event),
         timeline=queries.timeline(event), photos=queries.photos_by_action(event), errors=errors or {},
         open_action=open_action, conflict=conflict, values=request.form if errors else {},
-        departments=db.session.scalars(db.select(Department).order_by(Department.code)).all(),
+        departments=queries.departments(),
         rules=workflow.RULES, mask_phone=mask_phone, point=point_of(event),
         max_days=services.MAX_EXTENSION_DAYS), status
 
@@ -175,12 +156,8 @@ def act(event_id: int):
         services.act(event=event, data=data, by=current_user)
     except FieldErrors as error:
         return show(event, errors=error.errors, open_action=data.action, status=422)
-    except Conflict as error:
-        db.session.rollback()
-        return show(event_or_404(event_id), conflict=error.message, status=409)
-    except DomainError as error:
-        db.session.rollback()
-        return show(event_or_404(event_id), conflict=error.message, status=422)
+    except DomainError as error:  # a conflict (409) or an action not open now: the event as it is now
+        return show(event_or_404(event_id), conflict=error.message, status=error.status)
     flash(_("Done: %(action)s.", action=labels.action_label(data.action)), "success")
     return redirect(url_for("events.event", event_id=event.id))
 

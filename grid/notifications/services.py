@@ -45,15 +45,18 @@ def own(user, notification_id: int) -> Notification | None:
 
 
 def mark_read(user, *, object_type: str, object_id: int) -> None:
-    """Opening an object reads every notification about it."""
+    """Opening an object reads every notification about it (commits)."""
     db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.object_type == object_type,
         Notification.object_id == object_id, Notification.read_at.is_(None)).values(read_at=datetime.now(timezone.utc)))
+    db.session.commit()
 
 
 def mark_all_read(user) -> None:
+    """(commits)"""
     db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
                        .values(read_at=datetime.now(timezone.utc)))
+    db.session.commit()
 
 
 def message(notification: Notification) -> str:

@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user, login_required
 
-from grid.extensions import db
 from grid.htmx import render
 from grid.notifications import services
 
@@ -35,7 +34,6 @@ def open_one(notification_id: int):
     if item is None:
         abort(404)
     services.mark_read(current_user, object_type=item.object_type, object_id=item.object_id)
-    db.session.commit()
     return redirect(services.link(item) or url_for("notifications.inbox"))
 
 
@@ -43,5 +41,4 @@ def open_one(notification_id: int):
 @login_required
 def read_all():
     services.mark_all_read(current_user)
-    db.session.commit()
     return redirect(url_for("notifications.inbox"))

@@ -82,15 +82,21 @@ class VisitRecord(db.Model):
     record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-class VisitPhoto(db.Model):
+class StoredPhoto:
+    """The columns of a photo kept in the database (visits, events): the
+    re-encoded JPEG from `grid.visits.photos.process_photo`, no metadata."""
+
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class VisitPhoto(StoredPhoto, db.Model):
     __tablename__ = "visit_photo"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
-    data: Mapped[bytes] = mapped_column(LargeBinary)   # re-encoded JPEG, no metadata
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
 
 
 class VisitProblem(db.Model):
