@@ -63,6 +63,18 @@ DEFAULTS = {
     # the supervising level is told when a step is this many working days late.
     "EVENT_YELLOW_SHARE": 0.75,
     "EVENT_SUPERVISE_AFTER_DAYS": 2,
+    # Disputes: the community accepts a registered case within this many
+    # working days, the committee reviews an outcome within this many; an
+    # agreement without a performance deadline is followed up this many
+    # calendar days after approval. The case's own time limit per level is a
+    # table administrators edit (default: 30 calendar days, people's mediation).
+    "DISPUTE_ACCEPT_DAYS": 3,
+    "DISPUTE_REVIEW_DAYS": 5,
+    "DISPUTE_FOLLOW_UP_DAYS": 15,
+    "DISPUTE_YELLOW_SHARE": 0.75,
+    # Screening cadence per level: half_month or month (DOMAIN: grids and
+    # communities every half month, street offices monthly).
+    "SCREENING_CADENCE": {"grid": "half_month", "community": "half_month", "street": "month"},
 }
 
 FIXED = {

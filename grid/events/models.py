@@ -1,10 +1,10 @@
 """Events (事件): a problem found in a grid, passed up step by step until it is
 fixed and verified; the category tree, the deadline policy and the step history."""
 import uuid as uuid_module
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from geoalchemy2 import Geometry
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Interval,
+from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, Interval,
                         String, Text, func, text)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -180,12 +180,3 @@ class EventReminder(db.Model):
     step_seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)     # yellow / red / supervise
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class EventNumberDay(db.Model):
-    """The last event number given out on a day (Asia/Shanghai)."""
-
-    __tablename__ = "event_number_day"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    last: Mapped[int] = mapped_column(Integer)

@@ -10,7 +10,8 @@ from grid.accounts.access import unit_path_in_scope
 from grid.accounts.models import Department
 from grid.accounts.roles import Role
 from grid.events.models import Event, EventAction, EventCategory, EventPhoto
-from grid.events.scope import ACTING_ROLES, decider, visible
+from grid.accounts.acting import ACTING_ROLES
+from grid.events.scope import decider, visible
 from grid.extensions import db
 from grid.places.models import Unit
 from grid.registry.queries import point_of

@@ -6,7 +6,8 @@ back). Administrators see everything. Everyone else sees none."""
 from sqlalchemy import ColumnElement, exists, false, select, true
 
 from grid.accounts.access import in_scope_grid
-from grid.accounts.models import User, user_scope
+from grid.accounts.acting import acts_for, recipients
+from grid.accounts.models import User
 from grid.accounts.roles import Role
 from grid.events.models import Event, EventAction
 from grid.extensions import db
@@ -14,14 +15,6 @@ from grid.extensions import db
 AREA_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF})
 EVENT_ROLES = AREA_ROLES | {Role.DEPARTMENT_HANDLER, Role.ADMIN}
 REPORT_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF})
-# The roles that act for a unit at each level.
-ACTING_ROLES = {
-    "grid": frozenset({Role.GRID_WORKER, Role.GRID_LEADER}),
-    "community": frozenset({Role.COMMUNITY_STAFF}),
-    "street": frozenset({Role.STREET_STAFF}),
-    "department": frozenset({Role.DEPARTMENT_HANDLER}),
-    "district": frozenset({Role.ADMIN}),
-}
 # A department sits below the street office that dispatches to it and supervises it.
 RANK = {"grid": 0, "community": 1, "department": 1.5, "street": 2, "district": 3}
 
@@ -54,16 +47,6 @@ def chain(event: Event) -> dict[str, object]:
     grid = event.grid
     community = grid.parent
     return {"grid": grid, "community": community, "street": community.parent if community else None}
-
-
-def acts_for(user: User, level: str, unit_id: int | None = None, department_id: int | None = None) -> bool:
-    if user.role not in ACTING_ROLES[level]:
-        return False
-    if level == "district":
-        return True
-    if level == "department":
-        return department_id is not None and user.department_id == department_id
-    return unit_id is not None and unit_id in {u.id for u in user.scope_units}
 
 
 def decider(event: Event) -> tuple[str, int | None]:
@@ -99,13 +82,3 @@ def capacities(user: User, event: Event) -> set[str]:
         if RANK[above] > RANK[level] and acts_for(user, above, getattr(units.get(above), "id", None)):
             found.add("supervisor")
     return found
-
-
-def recipients(level: str, unit_id: int | None = None, department_id: int | None = None) -> list[int]:
-    """Ids of the enabled users who act for a unit, a department or the district."""
-    stmt = select(User.id).where(User.is_enabled, User.role.in_([str(r) for r in ACTING_ROLES[level]]))
-    if level == "department":
-        stmt = stmt.where(User.department_id == department_id)
-    elif level != "district":
-        stmt = stmt.join(user_scope, user_scope.c.user_id == User.id).where(user_scope.c.unit_id == unit_id)
-    return list(db.session.scalars(stmt))

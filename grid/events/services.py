@@ -11,17 +11,17 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from grid import idempotency, workdays
+from grid import idempotency, numbering, workdays
 from grid.accounts.models import Department
 from grid.accounts.roles import Role
 from grid.errors import Conflict, DomainError, FieldErrors, raise_field_errors
 from grid.events import deadlines, workflow
 from grid.events.labels import action_label
-from grid.events.models import Event, EventAction, EventCategory, EventNumberDay, EventPhoto
-from grid.events.scope import ACTING_ROLES, REPORT_ROLES, capacities, chain, decider, holder_level, recipients
+from grid.events.models import Event, EventAction, EventCategory, EventPhoto
+from grid.accounts.acting import ACTING_ROLES, recipients
+from grid.events.scope import REPORT_ROLES, capacities, chain, decider, holder_level
 from grid.extensions import db
 from grid.idempotency import parse_uuid
 from grid.locking import claim_version
@@ -153,12 +153,7 @@ def nearby_address(lon: float, lat: float, grid: Unit) -> str:
 
 def next_number(now: datetime) -> str:
     """20261122-0007: the day (Asia/Shanghai) and a counter, readable aloud and on paper."""
-    day = now.astimezone(workdays.SHANGHAI).date()
-    last = db.session.execute(
-        pg_insert(EventNumberDay).values(day=day, last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": EventNumberDay.last + 1})
-        .returning(EventNumberDay.last)).scalar_one()
-    return f"{day:%Y%m%d}-{last:04d}"
+    return numbering.next_number("event", now)
 
 
 def report_event(*, data: EventInput, by, now: datetime | None = None,

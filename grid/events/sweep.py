@@ -15,7 +15,8 @@ from grid import workdays
 from grid.accounts.models import Department
 from grid.events.models import Event, EventReminder
 from grid.places.models import Unit
-from grid.events.scope import chain, recipients
+from grid.accounts.acting import recipients
+from grid.events.scope import chain
 from grid.events.services import append, clock_owner, now_utc, params
 from grid.extensions import db
 from grid.notifications.services import notify

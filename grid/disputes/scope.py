@@ -1,0 +1,54 @@
+"""Who may see a dispute and in which capacities a user stands towards it.
+
+Area roles see the disputes of the grids in their scope; administrators see
+all; nobody else sees any. Capacities:
+- handler: the community's staff (and, for a major case, the street office's);
+- mediator: a user named as the case's mediator;
+- reviewer: the community's staff (the committee), except whoever recorded the
+  outcome under review — nobody approves their own work;
+- follower: the person responsible for keeping it stable (稳控负责人);
+- street: the street office's staff (supervision, major cases)."""
+from sqlalchemy import ColumnElement, false, select, true
+
+from grid.accounts.access import in_scope_grid
+from grid.accounts.acting import acts_for
+from grid.accounts.models import User
+from grid.accounts.roles import Role
+from grid.disputes.models import Dispute
+from grid.extensions import db
+
+AREA_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF})
+DISPUTE_ROLES = AREA_ROLES | {Role.ADMIN}
+REGISTER_ROLES = AREA_ROLES
+
+
+def visible(user: User) -> ColumnElement[bool]:
+    """SQL predicate over Dispute: the disputes `user` may see."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role in AREA_ROLES:
+        return in_scope_grid(user, Dispute.grid_id)
+    return false()
+
+
+def dispute_in_scope(user: User, dispute_id: int) -> Dispute | None:
+    return db.session.scalar(select(Dispute).where(Dispute.id == dispute_id, visible(user)))
+
+
+def capacities(user: User, dispute: Dispute) -> set[str]:
+    found = set()
+    if dispute.state == "archived":
+        return found
+    community_staff = acts_for(user, "community", dispute.community_id)
+    street_staff = acts_for(user, "street", dispute.street_id)
+    if community_staff or (street_staff and dispute.level == "major"):
+        found.add("handler")
+    if user.id in {m.id for m in dispute.mediators}:
+        found.add("mediator")
+    if community_staff and user.id != dispute.outcome_by_id:
+        found.add("reviewer")
+    if user.id == dispute.stability_owner_id:
+        found.add("follower")
+    if street_staff:
+        found.add("street")
+    return found
