@@ -57,9 +57,12 @@ def register_blueprints(app: Flask) -> None:
     from grid.events.admin_views import bp as events_admin_bp
     from grid.events.stats_views import bp as events_stats_bp
     from grid.notifications.views import bp as notifications_bp
+    from grid.disputes import admin_views as disputes_admin, agreement_views, ledger_views, review_views
+    from grid.disputes import register_views, screening_views, views as disputes_views
 
     for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, visits_bp, events_bp, events_admin_bp,
-               events_stats_bp, notifications_bp, calendar_bp, audit_bp, i18n.bp):
+               events_stats_bp, notifications_bp, calendar_bp, audit_bp, i18n.bp, disputes_views.bp, register_views.bp, agreement_views.bp,
+               review_views.bp, screening_views.bp, ledger_views.bp, disputes_admin.bp):
         app.register_blueprint(bp)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from grid.accounts import services as accounts
 from grid.accounts.models import Department, User
 from grid.accounts.roles import Role
+from grid.disputes.demo import seed_disputes
 from grid.events.demo import seed_events
 from grid.extensions import db
 from grid.places.demo_geometry import build_demo_district
@@ -23,6 +24,8 @@ DEMO_USERS = [
     ("auditor", "李静", Role.AUDITOR, [], None),
     ("jiedao", "陈刚", Role.STREET_STAFF, ["330199001"], None),
     ("shequ", "刘芳", Role.COMMUNITY_STAFF, ["330199001001"], None),
+    # The committee: approves what shequ records (nobody approves their own outcome).
+    ("juweihui", "黄建华", Role.COMMUNITY_STAFF, ["330199001001"], None),
     ("ertong", "赵丽", Role.CHILDREN_DIRECTOR, ["330199001001"], None),
     ("wanggezhang", "孙强", Role.GRID_LEADER, ["330199001001001", "330199001001002"], None),
     ("wanggeyuan", "张伟", Role.GRID_WORKER, ["330199001001001"], None),
@@ -64,4 +67,7 @@ def seed_demo(*, households: int = 10_000) -> list[str]:
     events = seed_events()
     if events:
         done.append(f"{events} events")
+    disputes = seed_disputes()
+    if disputes:
+        done.append(f"{disputes} disputes")
     return done

@@ -13,7 +13,10 @@ def log_in(page: Page, username: str) -> None:
     page.goto("/login")
     page.get_by_label("用户名或手机号").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").tap()
+    # Wait for the login's redirect itself: on a loaded machine "networkidle"
+    # can come before it starts, and the next goto then aborts it.
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").tap()
     page.wait_for_load_state("networkidle")
 
 

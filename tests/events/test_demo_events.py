@@ -60,7 +60,8 @@ def check_mix(now: datetime) -> None:
     assert db.session.scalar(select(func.count()).select_from(EventReminder)) >= lights["yellow"] + lights["red"]
 
 
-def test_demo_district_has_events_in_every_state_and_light(ctx):
+def test_demo_district_has_events_in_every_state_and_light(ctx, monkeypatch):
+    monkeypatch.setattr("grid.demo.seed_disputes", lambda: 0)   # tested in tests/disputes
     done = seed_demo(households=HOUSEHOLDS)
     now = services.now_utc()
     count = db.session.scalar(select(func.count()).select_from(Event))
@@ -79,6 +80,7 @@ def test_demo_district_has_events_in_every_state_and_light(ctx):
 ], ids=["holiday", "monday-night", "provisional"])
 def test_the_mix_holds_whatever_the_day(ctx, monkeypatch, now):
     monkeypatch.setattr("grid.demo.seed_events", lambda: 0)
+    monkeypatch.setattr("grid.demo.seed_disputes", lambda: 0)
     seed_demo(households=HOUSEHOLDS)
     assert seed_events(now=now) > 0
     check_mix(now)
@@ -86,6 +88,7 @@ def test_the_mix_holds_whatever_the_day(ctx, monkeypatch, now):
 
 def test_a_mix_missing_a_light_is_refused_before_anything_is_written(ctx, monkeypatch):
     monkeypatch.setattr("grid.demo.seed_events", lambda: 0)
+    monkeypatch.setattr("grid.demo.seed_disputes", lambda: 0)
     seed_demo(households=HOUSEHOLDS)
     monkeypatch.setattr(demo, "PLANS", [p for p in demo.PLANS if p.light != "yellow"])
     with pytest.raises(RuntimeError, match="planned lights"):
