@@ -120,6 +120,7 @@ def save_agreement(*, dispute: Dispute, data: AgreementInput, by, version: int,
     someone else saved the agreement first. Moves the case's version and
     writes its history."""
     now = now or services.now_utc()
+    services.lock(dispute)   # an outcome recorded meanwhile closes the agreement
     services.require(by, dispute, "save_agreement")
     agreement = dispute.agreement
     if agreement is not None and agreement.version != version:
@@ -165,6 +166,8 @@ def full_numbers_for_print(*, dispute: Dispute, by) -> dict[int, dict[str, str |
     """The parties' full ID numbers and phones for a print the parties sign,
     by party id, with one audit entry for the print (commits)."""
     record_audit("dispute.print_agreement", actor=by, object_type="dispute", object_id=dispute.id,
-                 detail={"parties": len(dispute.parties)})
+                 detail={"parties": [p.id for p in dispute.parties]})
+    for party in dispute.parties:
+        services.audit_resident_reveal(party, by, "dispute.print_agreement")
     db.session.commit()
     return {p.id: {"id_number": services.party_id_number(p), "phone": p.phone} for p in dispute.parties}

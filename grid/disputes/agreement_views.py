@@ -8,17 +8,14 @@ from werkzeug.datastructures import MultiDict
 
 from grid.accounts.access import roles_required
 from grid.disputes import agreement as agreements
-from grid.disputes import services
-from grid.disputes.scope import DISPUTE_ROLES, dispute_in_scope
+from grid.disputes import labels, services
+from grid.disputes.scope import DISPUTE_ROLES
+from grid.disputes.views import dispute_or_404
 from grid.errors import Conflict, DomainError, FieldErrors
 from grid.registry import vocab
 from grid.registry.rules import mask_phone
 
 bp = Blueprint("dispute_agreement", __name__)
-
-# The printed agreement is a legal document in Chinese whatever the screen's
-# language: its party roles are the words of the prescribed form.
-ROLE_WORDS = {"applicant": "申请人", "respondent": "被申请人", "third": "第三人"}
 
 
 def chinese_date(value: date) -> str:
@@ -30,13 +27,6 @@ def chinese_numeral(n: int) -> str:
     digits = "零一二三四五六七八九"
     tens, ones = divmod(n, 10)
     return ((digits[tens] if tens > 1 else "") + "十" if tens else "") + (digits[ones] if ones else "")
-
-
-def dispute_or_404(dispute_id: int):
-    dispute = dispute_in_scope(current_user, dispute_id)
-    if dispute is None:
-        abort(404)
-    return dispute
 
 
 def day(form: MultiDict, name: str) -> date | None:
@@ -112,7 +102,9 @@ def print_page(dispute_id: int):
             id_number, phone = full[party.id]["id_number"] or "", full[party.id]["phone"] or ""
         else:
             id_number, phone = party.id_number_masked or "", mask_phone(party.phone or "")
-        parties.append({"role": ROLE_WORDS.get(party.role, party.role), "name": party.name,
+        # The printed agreement is a legal document in Chinese whatever the
+        # screen's language: its party roles are the words of the prescribed form.
+        parties.append({"role": labels.zh(labels.PARTY_ROLES_ZH, party.role), "name": party.name,
                         "gender": vocab.GENDERS[party.gender].zh if party.gender in vocab.GENDERS else "",
                         "id_number": id_number, "address": party.address or "", "phone": phone})
     return render_template("disputes/agreement_print.html", dispute=dispute, agreement=agreement, parties=parties,

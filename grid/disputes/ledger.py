@@ -19,7 +19,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from grid import workdays
 from grid.audit.actions import register_actions
 from grid.audit.services import record_audit
-from grid.disputes import workflow
+from grid.disputes import labels, workflow
+from grid.disputes.labels import zh
+from grid.disputes.limits import LIMIT_RUNNING
 from grid.disputes.models import Dispute
 from grid.disputes.scope import visible
 from grid.errors import raise_field_errors
@@ -35,20 +37,6 @@ HEADERS = [("序号", 6), ("编号", 16), ("街道", 12), ("社区", 12), ("网�
            ("当事人诉求", 30), ("稳控负责人", 10), ("调解员", 16), ("完成时限", 12), ("化解措施", 36),
            ("调解结果", 18), ("协议履行期限", 12), ("回访情况", 24), ("督办单位", 14), ("督办人", 10),
            ("包案领导", 10), ("挂牌督办", 14), ("当前状态", 12), ("是否超期", 8)]
-
-# The Chinese terms of the case vocabularies (labels.py holds the UI's words).
-TYPES = {"family": "婚姻家庭纠纷", "neighbour": "邻里纠纷", "housing": "房屋宅基地纠纷", "property": "物业纠纷",
-         "wages": "劳资纠纷", "damages": "损害赔偿纠纷", "other": "其他纠纷"}
-SOURCES = {"screening": "排查发现", "request": "群众申请", "referral": "移交", "visit": "走访发现"}
-LEVELS = {"ordinary": "一般", "serious": "较大", "major": "重大"}
-STATES = {"registered": "待受理", "mediating": "调解中", "under_review": "待委员会审核", "follow_up": "回访中",
-          "archived": "已归档"}
-PARTY_ROLES = {"applicant": "申请人", "respondent": "被申请人", "third": "第三人"}
-OUTCOMES = {"agreement": "达成协议", "partial": "部分达成协议", "failed": "调解不成", "referred": "移交处理",
-            "withdrawn": "撤回申请", "declined": "不予受理"}
-PERFORMANCE = {"fulfilled": "已履行", "partial": "部分履行", "unfulfilled": "未履行"}
-# States in which the case's time limit (完成时限) is still running.
-LIMIT_RUNNING = ("registered", "mediating")
 
 
 @dataclass(frozen=True)
@@ -123,7 +111,7 @@ def is_overdue(dispute: Dispute, now: datetime) -> bool:
 
 
 def parties_cell(dispute: Dispute) -> str:
-    return "、".join(f"{p.name}（{PARTY_ROLES.get(p.role, p.role)}）" for p in dispute.parties)
+    return "、".join(f"{p.name}（{zh(labels.PARTY_ROLES_ZH, p.role)}）" for p in dispute.parties)
 
 
 def mediators_cell(dispute: Dispute) -> str:
@@ -144,7 +132,7 @@ def measures_cell(dispute: Dispute) -> str:
 def outcome_cell(dispute: Dispute) -> str:
     if not dispute.outcome:
         return ""
-    words = OUTCOMES.get(dispute.outcome, dispute.outcome)
+    words = zh(labels.OUTCOMES_ZH, dispute.outcome)
     return f"{words}（{dispute.referral_body}）" if dispute.referral_body else words
 
 
@@ -152,7 +140,7 @@ def follow_up_cell(dispute: Dispute) -> str:
     """What the last follow-up found and the follow-up date (the next one while still followed up)."""
     parts = []
     if dispute.performance:
-        parts.append(PERFORMANCE.get(dispute.performance, dispute.performance))
+        parts.append(zh(labels.PERFORMANCE_ZH, dispute.performance))
     elif dispute.state == "follow_up":
         parts.append("待回访")
     if dispute.follow_up_on:
@@ -168,13 +156,13 @@ def ledger_row(n: int, dispute: Dispute, now: datetime) -> list:
     agreement = dispute.agreement
     return [
         n, dispute.number, dispute.street.name, dispute.community.name, dispute.grid.name, dispute.registered_on,
-        SOURCES.get(dispute.source, dispute.source), TYPES.get(dispute.type, dispute.type),
-        LEVELS.get(dispute.level, dispute.level), parties_cell(dispute), dispute.people_involved, dispute.facts,
+        zh(labels.SOURCES_ZH, dispute.source), zh(labels.TYPES_ZH, dispute.type),
+        zh(labels.LEVELS_ZH, dispute.level), parties_cell(dispute), dispute.people_involved, dispute.facts,
         dispute.claims, dispute.stability_owner.full_name, mediators_cell(dispute), local_date(dispute.time_limit_at),
         measures_cell(dispute), outcome_cell(dispute), agreement.performance_deadline if agreement else None,
         follow_up_cell(dispute), dispute.supervising_unit.name, dispute.supervisor_name or "",
         dispute.lead_leader.full_name if dispute.lead_leader else "", listing_cell(dispute),
-        STATES.get(dispute.state, dispute.state), "是" if is_overdue(dispute, now) else "否",
+        zh(labels.STATES_ZH, dispute.state), "是" if is_overdue(dispute, now) else "否",
     ]
 
 

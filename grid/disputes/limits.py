@@ -19,6 +19,9 @@ from grid.events import deadlines
 from grid.extensions import db
 
 UNITS = ("calendar_days", "working_days")
+# The states in which the case's time limit (完成时限) runs: past it there, the
+# case is overdue now (the ledger's 是否超期, the numbers, the board's filter).
+LIMIT_RUNNING = ("registered", "mediating")
 
 
 @dataclass(frozen=True)

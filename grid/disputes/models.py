@@ -91,9 +91,11 @@ class Dispute(db.Model):
     registrar_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     visit_problem_id: Mapped[int | None] = mapped_column(ForeignKey("visit_problem.id"), unique=True)
     screening_id: Mapped[int | None] = mapped_column(ForeignKey("dispute_screening.id"), index=True)
-    # The case's time limit (完成时限) from the level's policy.
+    # The case's time limit (完成时限) from the level's policy, counted from
+    # registration (or from the day it is mediated again after a follow-up).
     limit_amount: Mapped[int] = mapped_column(Integer)
     limit_unit: Mapped[str] = mapped_column(String(16))
+    limit_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     time_limit_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Where it is now and whose clock runs until when.
     state: Mapped[str] = mapped_column(String(16))

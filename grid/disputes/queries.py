@@ -30,15 +30,27 @@ def light_sql(now: datetime):
                 else_=literal("green"))
 
 
+def light_rank(now: datetime):
+    """Red first, then yellow, green, and cases without a light (for ORDER BY)."""
+    return case({"red": 0, "yellow": 1, "green": 2}, value=light_sql(now), else_=3)
+
+
 def board(user, *, now: datetime, tab: str = "open", level: str = "", type: str = "", light: str = "",
-          unit_id: int | None = None, page: int = 1, per_page: int = 50):
-    """One page of the disputes the user may see, most urgent first."""
+          unit_id: int | None = None, screening_id: int | None = None, overdue: bool = False,
+          page: int = 1, per_page: int = 50):
+    """One page of the disputes the user may see, most urgent first. `tab` is
+    a state, "open" (every state but archived) or "all"; `screening_id`: the
+    cases one screening found; `overdue`: open past the case's time limit now."""
     lights = light_sql(now)
     stmt = select(Dispute).where(visible(user))
     if tab == "open":
         stmt = stmt.where(Dispute.state != "archived")
-    else:
+    elif tab != "all":
         stmt = stmt.where(Dispute.state == tab)
+    if screening_id:
+        stmt = stmt.where(Dispute.screening_id == screening_id)
+    if overdue:
+        stmt = stmt.where(Dispute.state.in_(limits.LIMIT_RUNNING), Dispute.time_limit_at < now)
     if level:
         stmt = stmt.where(Dispute.level == level)
     if type:
@@ -53,8 +65,7 @@ def board(user, *, now: datetime, tab: str = "open", level: str = "", type: str 
     if tab == "archived":
         stmt = stmt.order_by(Dispute.archived_at.desc().nulls_last(), Dispute.id.desc())
     else:
-        rank = case({"red": 0, "yellow": 1, "green": 2}, value=lights, else_=3)
-        stmt = stmt.order_by(rank, Dispute.due_at.asc().nulls_last(), Dispute.id.desc())
+        stmt = stmt.order_by(light_rank(now), Dispute.due_at.asc().nulls_last(), Dispute.id.desc())
     stmt = stmt.options(selectinload(Dispute.grid))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
@@ -138,5 +149,16 @@ def eligible_owners(dispute: Dispute) -> list[User]:
     return acting_users(("grid", dispute.grid_id), ("community", dispute.community_id))
 
 
-def street_leaders(dispute: Dispute) -> list[User]:
-    return acting_users(("street", dispute.street_id))
+def street_leaders(street_ids: set[int]) -> dict[int, list[User]]:
+    """The enabled staff of each street office, by name: the leaders one may put in charge of a case."""
+    if not street_ids:
+        return {}
+    rows = db.session.execute(
+        select(user_scope.c.unit_id, User).join(user_scope, user_scope.c.user_id == User.id)
+        .where(user_scope.c.unit_id.in_(street_ids), User.is_enabled,
+               User.role.in_([str(r) for r in ACTING_ROLES["street"]]))
+        .order_by(User.full_name, User.id))
+    found: dict[int, list[User]] = {sid: [] for sid in street_ids}
+    for street_id, leader in rows:
+        found[street_id].append(leader)
+    return found

@@ -17,11 +17,14 @@ from grid.visits.models import VisitProblem
 
 bp = Blueprint("dispute_register", __name__)
 
+# The sources the form offers: "visit" comes only with a visit's problem.
+FORM_SOURCES = [s for s in services.SOURCES if s != "visit"]
+
 
 @bp.record_once
 def helpers(state):
     state.app.jinja_env.globals.update(
-        dispute_labels=labels, dispute_register_roles=REGISTER_ROLES,
+        dispute_register_roles=REGISTER_ROLES,
         dispute_tasks=lambda: tasks.for_user(current_user, services.now_utc()),
         problem_disputes=lambda ids: tasks.from_problems(current_user, ids))
 
@@ -37,9 +40,12 @@ def problem_or_404(problem_id: int | None) -> VisitProblem | None:
 
 
 def prefill(problem: VisitProblem | None, candidates: list[people.Candidate]) -> dict:
-    """A fresh form: the registering user keeps it stable when they may; a
-    problem found on a visit brings its words and the household's place."""
-    values = {"source": "request", "level": "ordinary"}
+    """A fresh form: the source the link names (`?source=screening` from the
+    screenings page), else a resident's request; the registering user keeps
+    it stable when they may; a problem found on a visit brings its words and
+    the household's place."""
+    source = request.args.get("source", "")
+    values = {"source": source if source in FORM_SOURCES else "request", "level": "ordinary"}
     if any(c.user.id == current_user.id and c.may_own for c in candidates):
         values["stability_owner_id"] = str(current_user.id)
     if problem is not None:
@@ -75,7 +81,7 @@ def new_dispute():
         "disputes/register.html", values=values, errors=errors, problem=problem, party_numbers=numbers,
         linked=people.residents_by_id(current_user, [i for i in linked_ids if i]), grids=grids,
         owners=[c for c in candidates if c.may_own], mediators=candidates, labels=labels,
-        sources=[s for s in services.SOURCES if s != "visit"], types=services.TYPES,
+        sources=FORM_SOURCES, types=services.TYPES,
         dispute_uuid=fresh_uuid or request.form.get("uuid") or str(uuid_module.uuid4())), status
 
 

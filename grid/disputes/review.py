@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import selectinload
 
-from grid.accounts.acting import ACTING_ROLES, acts_for
-from grid.accounts.models import User, user_scope
+from grid.accounts.acting import acts_for
+from grid.accounts.models import User
 from grid.accounts.roles import Role
-from grid.disputes.models import Dispute, DisputeAction
+from grid.disputes.models import Dispute, DisputeAction, MediationAgreement
+from grid.disputes.queries import street_leaders
 from grid.disputes.scope import visible
 from grid.extensions import db
 
@@ -74,15 +75,19 @@ def review_item(user: User, dispute_id: int) -> ReviewItem | None:
 
 def review_waiting(user: User) -> int:
     """How many cases wait for this committee member's decision: the
-    community's cases under review whose outcome someone else recorded."""
+    community's cases under review whose outcome someone else recorded and
+    whose agreement someone else last saved (the four-eyes rule of
+    scope.capacities: nobody approves their own work)."""
     if user.role != Role.COMMUNITY_STAFF:
         return 0
     communities = own_communities(user)
     if not communities:
         return 0
+    wrote_agreement = exists().where(MediationAgreement.dispute_id == Dispute.id,
+                                     MediationAgreement.updated_by_id == user.id)
     return db.session.scalar(select(func.count()).select_from(Dispute).where(
         Dispute.community_id.in_(communities), Dispute.state == "under_review",
-        Dispute.outcome_by_id.is_distinct_from(user.id)))
+        Dispute.outcome_by_id.is_distinct_from(user.id), ~wrote_agreement))
 
 
 def review_count(user: User) -> int:
@@ -153,18 +158,3 @@ def last_supervision(dispute_ids: list[int]) -> dict[int, DisputeAction]:
         .ext(distinct_on(DisputeAction.dispute_id)).order_by(DisputeAction.dispute_id, DisputeAction.id.desc())
         .options(selectinload(DisputeAction.actor)))
     return {a.dispute_id: a for a in rows}
-
-
-def street_leaders(street_ids: set[int]) -> dict[int, list[User]]:
-    """The enabled staff of each street office, by name."""
-    if not street_ids:
-        return {}
-    rows = db.session.execute(
-        select(user_scope.c.unit_id, User).join(user_scope, user_scope.c.user_id == User.id)
-        .where(user_scope.c.unit_id.in_(street_ids), User.is_enabled,
-               User.role.in_([str(r) for r in ACTING_ROLES["street"]]))
-        .order_by(User.full_name, User.id))
-    found: dict[int, list[User]] = {sid: [] for sid in street_ids}
-    for street_id, leader in rows:
-        found[street_id].append(leader)
-    return found

@@ -5,7 +5,7 @@ all; nobody else sees any. Capacities:
 - handler: the community's staff (and, for a major case, the street office's);
 - mediator: a user named as the case's mediator;
 - reviewer: the community's staff (the committee), except whoever recorded the
-  outcome under review — nobody approves their own work;
+  outcome under review or last wrote its agreement — nobody approves their own work;
 - follower: the person responsible for keeping it stable (稳控负责人);
 - street: the street office's staff (supervision, major cases)."""
 from sqlalchemy import ColumnElement, false, select, true
@@ -45,7 +45,10 @@ def capacities(user: User, dispute: Dispute) -> set[str]:
         found.add("handler")
     if user.id in {m.id for m in dispute.mediators}:
         found.add("mediator")
-    if community_staff and user.id != dispute.outcome_by_id:
+    authors = {dispute.outcome_by_id}
+    if dispute.state == "under_review" and dispute.agreement is not None:
+        authors.add(dispute.agreement.updated_by_id)
+    if community_staff and user.id not in authors:
         found.add("reviewer")
     if user.id == dispute.stability_owner_id:
         found.add("follower")

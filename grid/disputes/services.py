@@ -24,7 +24,9 @@ from grid.disputes.labels import ACTIONS as ACTION_LABELS
 from grid.disputes.models import (Dispute, DisputeAction, DisputeParty, MediationSession,
                                   SessionAttachment)
 from grid.disputes.scope import REGISTER_ROLES, capacities
+from grid.disputes.screening import found_in_screening
 from grid.errors import Conflict, DomainError, FieldErrors, raise_field_errors
+from grid.events.queries import visit_problem
 from grid.events.services import nearby_address
 from grid.extensions import db
 from grid.idempotency import parse_uuid
@@ -251,6 +253,8 @@ def register_dispute(*, data: DisputeInput, by, now: datetime | None = None,
     known = db.session.scalar(select(Dispute).where(Dispute.uuid == uuid)) if uuid else None
     if known is not None:
         return replay(known, digest), False
+    if problem is not None and visit_problem(by, problem.id) is None:
+        raise DomainError(_("This problem is not in your area."))
     errors, grid, identities = check_register(data, by, problem)
     raise_field_errors(errors)
     now = now or now_utc()
@@ -266,7 +270,8 @@ def register_dispute(*, data: DisputeInput, by, now: datetime | None = None,
         people_involved=data.people_involved, facts=data.facts.strip(), claims=data.claims.strip(),
         registered_on=today(now), registered_at=now, registrar_id=by.id,
         visit_problem_id=problem.id if problem is not None else None,
-        limit_amount=amount, limit_unit=unit, time_limit_at=limits.due_after_days(now, amount, unit),
+        limit_amount=amount, limit_unit=unit, limit_started_at=now,
+        time_limit_at=limits.due_after_days(now, amount, unit),
         state="registered", stability_owner_id=data.stability_owner_id,
         other_mediators=data.other_mediators.strip() or None,
         supervising_unit_id=(street if data.level == "major" else community).id,
@@ -284,8 +289,11 @@ def register_dispute(*, data: DisputeInput, by, now: datetime | None = None,
             raise FieldErrors({"visit_problem_id": _("This problem has already been reported or closed.")}) from None
         raise
     if data.source == "screening" and problem is None:
-        from grid.disputes.screening import found_in_screening
-        dispute.screening_id = found_in_screening(grid, now, by).id
+        # The report of the unit whose screening found it: the grid's for its
+        # workers, the community's or street office's for their staff.
+        screened = next((unit for level, unit in (("grid", grid), ("community", community), ("street", street))
+                         if acts_for(by, level, unit.id)), grid)
+        dispute.screening_id = found_in_screening(screened, now, by).id
     for n, (party, identity) in enumerate(zip(data.parties, identities)):
         db.session.add(new_party(dispute, n, party, identity))
     start_step(dispute, "accept", now)
@@ -336,9 +344,18 @@ def party_id_number(party: DisputeParty) -> str | None:
     return unseal(party.id_number_sealed, master_key()) if party.id_number_sealed else None
 
 
+def audit_resident_reveal(party: DisputeParty, by, via: str) -> None:
+    """A linked resident's number is the registry's: its reveal belongs in the
+    resident's own access history too."""
+    if party.resident_id is not None:
+        record_audit("resident.reveal_id", actor=by, object_type="resident", object_id=party.resident_id,
+                     detail={"via": via, "dispute_party": party.id})
+
+
 def reveal_id_number(*, party: DisputeParty, by) -> str | None:
     """The full ID number, once, with an audit entry (commits)."""
     record_audit("dispute.reveal_id", actor=by, object_type="dispute_party", object_id=party.id)
+    audit_resident_reveal(party, by, "dispute.reveal_id")
     db.session.commit()
     return party_id_number(party)
 
@@ -362,7 +379,7 @@ def start_step(dispute: Dispute, step: str | None, now: datetime) -> None:
     if step == "accept":
         start, due, unit = now, limits.due_after_days(now, cfg["DISPUTE_ACCEPT_DAYS"], "working_days"), "working_days"
     elif step == "mediate":
-        start, due, unit = dispute.registered_at, dispute.time_limit_at, dispute.limit_unit
+        start, due, unit = dispute.limit_started_at, dispute.time_limit_at, dispute.limit_unit
     elif step == "review":
         start, due, unit = now, limits.due_after_days(now, cfg["DISPUTE_REVIEW_DAYS"], "working_days"), "working_days"
     else:  # follow_up
@@ -378,10 +395,10 @@ def end_step(dispute: Dispute, now: datetime) -> dict:
 
 
 def set_level(dispute: Dispute, level: str) -> None:
-    """A new level brings its time limit, counted from registration."""
+    """A new level brings its time limit, counted from when the current one started."""
     dispute.level = level
     dispute.limit_amount, dispute.limit_unit = limits.level_limit(level)
-    dispute.time_limit_at = limits.due_after_days(dispute.registered_at, dispute.limit_amount, dispute.limit_unit)
+    dispute.time_limit_at = limits.due_after_days(dispute.limit_started_at, dispute.limit_amount, dispute.limit_unit)
     if level == "major":
         dispute.supervising_unit_id = dispute.street_id
 
@@ -567,15 +584,14 @@ def do_follow_up(dispute, data, by, now):
         detail["follow_up_on"] = data.follow_up_on.isoformat()
     elif target == "mediating":
         # Mediating again: a fresh time limit from today, and a new outcome to review.
+        dispute.limit_started_at = now
         dispute.time_limit_at = limits.due_after_days(now, dispute.limit_amount, dispute.limit_unit)
-        dispute.outcome = dispute.outcome_note = dispute.referral_body = None
+        dispute.outcome = dispute.outcome_note = dispute.referral_body = dispute.performance = None
         dispute.outcome_by_id = dispute.outcome_at = dispute.approved_at = None
     else:
         dispute.archived_at = now
     move(dispute, data, by, now, target, detail=detail)
     if target == "mediating":
-        # The mediate clock normally counts from registration; this round starts now.
-        dispute.yellow_at = limits.clock(now, dispute.time_limit_at, dispute.limit_unit).yellow_at
         notify(handlers(dispute), "dispute_remediate", object_type="dispute", object_id=dispute.id,
                params=params(dispute))
 
@@ -592,7 +608,7 @@ def do_raise_level(dispute, data, by, now):
     before = dispute.level
     set_level(dispute, data.level)
     if dispute.state == "mediating":
-        clock = limits.clock(dispute.registered_at, dispute.time_limit_at, dispute.limit_unit)
+        clock = limits.clock(dispute.limit_started_at, dispute.time_limit_at, dispute.limit_unit)
         dispute.due_at, dispute.yellow_at = clock.due_at, clock.yellow_at
     move(dispute, data, by, now, dispute.state, detail={"level": {"from": before, "to": data.level}}, step=False)
     if data.level == "major":
@@ -648,6 +664,7 @@ def log_session(*, dispute: Dispute, data: SessionInput, by, now: datetime | Non
         if known.dispute_id != dispute.id:
             raise Conflict(_("This form belongs to another case. Reload the page."))
         return idempotency.replay(known, digest, _("This session was already saved with different content.")), False
+    lock(dispute)   # an outcome recorded meanwhile closes the sessions
     require(by, dispute, "log_session")
     errors: dict[str, str | None] = {}
     if uuid is None:
@@ -691,6 +708,13 @@ def log_session(*, dispute: Dispute, data: SessionInput, by, now: datetime | Non
            detail={"session": session.id, "held_at": data.held_at.isoformat()})
     db.session.commit()
     return session, True
+
+
+def lock(dispute: Dispute) -> None:
+    """Re-read the case under a row lock: additions that need no version (a
+    session, the agreement) are checked against its state as it is now, and
+    a step taken meanwhile by someone else waits or is seen."""
+    db.session.refresh(dispute, with_for_update=True)
 
 
 def bump_version(dispute: Dispute) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from grid import workdays
 from grid.accounts.access import unit_path_in_scope
 from grid.disputes.labels import TYPES
+from grid.disputes.limits import LIMIT_RUNNING
 from grid.disputes.models import Dispute
 from grid.disputes.scope import visible
 from grid.events import stats as event_stats
@@ -36,7 +37,6 @@ PERIODS = event_stats.PERIODS
 period_bounds = event_stats.period_bounds
 CONCLUDED_OUTCOMES = ("agreement", "partial", "failed", "referred")
 RESOLVED_OUTCOME = "agreement"
-LIMIT_RUNNING = ("registered", "mediating")
 
 
 @dataclass

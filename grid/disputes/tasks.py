@@ -3,11 +3,11 @@ cases a visit's problems became."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from grid.accounts.roles import Role
-from grid.disputes import limits
+from grid.disputes import queries
 from grid.disputes.models import Dispute, dispute_mediator
 from grid.disputes.scope import AREA_ROLES, visible
 from grid.disputes.services import today
@@ -15,8 +15,6 @@ from grid.extensions import db
 
 # A follow-up shows on the responsible person's list this many days ahead.
 FOLLOW_UP_AHEAD_DAYS = 3
-# The unit a step's clock counts in (see services.start_step); mediating runs to the case's limit.
-STEP_UNITS = {"accept": "working_days", "review": "working_days", "follow_up": "calendar_days"}
 
 
 @dataclass(frozen=True)
@@ -24,11 +22,7 @@ class DisputeTask:
     dispute: Dispute
     reason: str                 # follow_up / accept / owner / mediator: why it is on this user's list
     light: str | None
-    days_left: int | None       # negative: days overdue
-
-
-def light_rank(now: datetime):
-    return case((Dispute.due_at <= now, 0), (Dispute.yellow_at <= now, 1), else_=2)
+    days_left: int | None       # of the current step, in its unit (queries.step_days_left); negative: overdue
 
 
 def for_user(user, now: datetime) -> list[DisputeTask]:
@@ -51,7 +45,7 @@ def for_user(user, now: datetime) -> list[DisputeTask]:
         wanted.append(and_(Dispute.state == "registered", Dispute.community_id.in_(communities)))
     rows = db.session.scalars(
         select(Dispute).options(joinedload(Dispute.grid)).where(visible(user), or_(*wanted))
-        .order_by(light_rank(now), Dispute.due_at.asc().nulls_last(), Dispute.id))
+        .order_by(queries.light_rank(now), Dispute.due_at.asc().nulls_last(), Dispute.id))
     return [task(d, user, communities, now) for d in rows]
 
 
@@ -62,10 +56,7 @@ def task(dispute: Dispute, user, communities: list[int], now: datetime) -> Dispu
         reason = "accept"
     else:
         reason = "owner" if dispute.stability_owner_id == user.id else "mediator"
-    left = None
-    if dispute.due_at is not None:
-        left = limits.days_left(dispute.due_at, now, STEP_UNITS.get(dispute.step, dispute.limit_unit))
-    return DisputeTask(dispute, reason, limits.light(dispute.due_at, dispute.yellow_at, now), left)
+    return DisputeTask(dispute, reason, queries.light(dispute, now), queries.step_days_left(dispute, now))
 
 
 def from_problems(user, problem_ids: list[int]) -> dict[int, Dispute]:

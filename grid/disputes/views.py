@@ -83,16 +83,20 @@ def choice(value: str, allowed) -> str:
 @roles_required(*DISPUTE_ROLES)
 def board():
     now = services.now_utc()
-    args = {"tab": choice(request.args.get("tab", "open"), queries.TABS) or "open",
+    screening_id = request.args.get("screening", type=int)
+    # What one screening found counts every state, archived too: so does its list here.
+    default_tab = "all" if screening_id else "open"
+    args = {"tab": choice(request.args.get("tab", default_tab), queries.TABS + ("all",)) or default_tab,
             "level": choice(request.args.get("level", ""), workflow.LEVELS),
             "type": choice(request.args.get("type", ""), services.TYPES),
             "light": choice(request.args.get("light", ""), queries.LIGHTS),
-            "unit_id": request.args.get("unit", type=int)}
+            "unit_id": request.args.get("unit", type=int), "screening_id": screening_id,
+            "overdue": request.args.get("overdue") == "1"}
     page = queries.board(current_user, now=now, page=request.args.get("page", 1, type=int),
                          per_page=current_app.config["PAGE_SIZE"], **args)
     return render("disputes/board.html", "disputes/_board_rows.html", page=page, now=now, args=args,
                   units=queries.filter_units(current_user), tabs=queries.TABS, types=services.TYPES,
-                  levels=workflow.LEVELS, lights=queries.LIGHTS,
+                  levels=workflow.LEVELS, lights=queries.LIGHTS, states=workflow.STATES,
                   may_register=current_user.role in REGISTER_ROLES)
 
 
@@ -114,7 +118,7 @@ def show(dispute, *, errors=None, open_action=None, conflict=None, status=200):
         values=request.form if errors else {}, form_fields=FORM_FIELDS, rules=workflow.RULES, workflow=workflow,
         mediators=queries.eligible_mediators(dispute) if naming else [],
         owners=queries.eligible_owners(dispute) if naming else [],
-        leaders=queries.street_leaders(dispute) if "assign_leader" in actions else [],
+        leaders=queries.street_leaders({dispute.street_id})[dispute.street_id] if "assign_leader" in actions else [],
         may_log_session=services.may(current_user, dispute, "log_session"),
         may_edit_agreement=services.may(current_user, dispute, "save_agreement"),
         limit_text=limit_text(dispute, now), today=services.today(now), mask_phone=mask_phone), status

@@ -88,6 +88,7 @@ def upgrade():
     sa.Column('screening_id', sa.Integer(), nullable=True),
     sa.Column('limit_amount', sa.Integer(), nullable=False),
     sa.Column('limit_unit', sa.String(length=16), nullable=False),
+    sa.Column('limit_started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('time_limit_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('step', sa.String(length=12), nullable=True),

@@ -13,7 +13,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from grid.audit.models import AuditEntry
-from grid.disputes import labels, ledger, ledger_views, services
+from grid.disputes import labels, ledger_views, services
 from grid.disputes.ledger import LedgerFilters, export_ledger
 from grid.extensions import db
 from tests.disputes.conftest import IN_B1A, MONDAY, act, add_agreement, register
@@ -194,10 +194,13 @@ def test_a_major_case_shows_its_supervision(world):
 
 
 def test_every_vocabulary_word_has_its_chinese_term():
-    for terms, words in ((ledger.TYPES, labels.TYPES), (ledger.SOURCES, labels.SOURCES), (ledger.LEVELS, labels.LEVELS),
-                         (ledger.STATES, labels.STATES), (ledger.PARTY_ROLES, labels.PARTY_ROLES),
-                         (ledger.OUTCOMES, labels.OUTCOMES), (ledger.PERFORMANCE, labels.PERFORMANCE)):
+    """The ledger and the printed agreement take their Chinese from labels' *_ZH tables: one term per code."""
+    for terms, words in ((labels.TYPES_ZH, labels.TYPES), (labels.SOURCES_ZH, labels.SOURCES),
+                         (labels.LEVELS_ZH, labels.LEVELS), (labels.STATES_ZH, labels.STATES),
+                         (labels.PARTY_ROLES_ZH, labels.PARTY_ROLES), (labels.OUTCOMES_ZH, labels.OUTCOMES),
+                         (labels.PERFORMANCE_ZH, labels.PERFORMANCE)):
         assert set(terms) == set(words)
+        assert all(terms.values()) and len(set(terms.values())) == len(terms)
 
 
 def test_the_download_is_audited_and_in_chinese_whatever_the_language(client, world, monkeypatch):

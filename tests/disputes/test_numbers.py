@@ -170,10 +170,11 @@ def test_the_fragment_shows_the_numbers_and_links_to_the_board(client, world, mo
     assert "partly agreed cases count as not resolved" in html
     assert f'href="/disputes?unit={a1}"' in html
     assert f'href="/disputes?unit={a1}&amp;tab=follow_up"' in html
-    # Overdue: mediating past the time limit, which is the board's red light for a case being mediated.
-    assert f'href="/disputes?unit={a1}&amp;tab=mediating&amp;light=red"' in html
-    board = client.get(f"/disputes?unit={a1}&tab=mediating&light=red").get_data(as_text=True)
+    # Overdue: the board's overdue filter, the same set (open past the time limit now).
+    assert f'href="/disputes?unit={a1}&amp;overdue=1"' in html
+    board = client.get(f"/disputes?unit={a1}&overdue=1").get_data(as_text=True)
     assert cases["c4"].number in board and cases["c5"].number not in board
+    assert 'data-testid="board-narrowed"' in board
     board = client.get(f"/disputes?unit={a1}&tab=follow_up").get_data(as_text=True)
     assert cases["c1"].number in board and cases["c7"].number in board
     b_row = row_numbers(html, world.units["A1b"].id)

@@ -99,6 +99,53 @@ def test_board_sorts_red_first_and_filters(world, app):
     assert "李梅" not in html and "王强" not in html
 
 
+def test_the_board_lists_what_one_screening_found_in_every_state_within_scope(world, app):
+    when = now()
+    found = register(world, source="screening", when=when)
+    declined = register(world, source="screening", when=when)                 # same grid and period
+    act(declined, world.community, "decline", when + timedelta(minutes=1), note="不属于人民调解范围")
+    register(world, when=when)                                                  # a resident's request
+    theirs = register_in_b(world, source="screening", when=when)
+    assert found.screening_id and declined.screening_id == found.screening_id and theirs.screening_id
+    c = client_for(app, "c")
+    html = c.get(f"/disputes?screening={found.screening_id}").get_data(as_text=True)
+    # Archived (declined) too, as the screening's count has it; the plain board still hides it.
+    assert sorted(numbers_on(html)) == sorted([found.number, declined.number])
+    assert 'data-testid="board-narrowed"' in html and f'name="screening" value="{found.screening_id}"' in html
+    assert declined.number not in numbers_on(c.get("/disputes").get_data(as_text=True))
+    # Another community's screening shows nothing here, and ours nothing there.
+    assert numbers_on(c.get(f"/disputes?screening={theirs.screening_id}").get_data(as_text=True)) == []
+    cb = client_for(app, "cb")
+    assert numbers_on(cb.get(f"/disputes?screening={found.screening_id}").get_data(as_text=True)) == []
+    assert numbers_on(cb.get(f"/disputes?screening={theirs.screening_id}").get_data(as_text=True)) == [theirs.number]
+
+
+def test_the_board_lists_open_cases_past_their_time_limit(world, app):
+    long_ago = now() - timedelta(days=60)
+    waiting = register(world, when=long_ago)                                    # never accepted
+    mediating = register(world, by=world.community, when=long_ago, stability_owner_id=world.community.id)
+    reviewed = register(world, by=world.community, when=long_ago, stability_owner_id=world.community.id)
+    act(reviewed, world.community, "record_outcome", long_ago + timedelta(days=1), outcome="failed", note="调解不成")
+    register(world, when=now())                                                 # within its limit
+    register_in_b(world, when=long_ago)                                         # late, but not ours
+    assert (waiting.state, mediating.state, reviewed.state) == ("registered", "mediating", "under_review")
+    c = client_for(app, "c")
+    html = c.get("/disputes?overdue=1").get_data(as_text=True)
+    assert sorted(numbers_on(html)) == sorted([waiting.number, mediating.number])
+    assert 'name="overdue" value="1"' in html
+    assert numbers_on(c.get("/disputes?overdue=1&level=major").get_data(as_text=True)) == []
+
+
+def test_the_board_offers_the_ledger_export_with_its_filters(world, app):
+    html = client_for(app, "c").get("/disputes").get_data(as_text=True)
+    start = html.index('data-testid="ledger-export"')
+    export = html[start:html.index("</details>", start)]
+    assert 'method="get" action="/disputes/ledger.xlsx"' in export
+    assert 'name="from"' in export and 'name="to"' in export
+    assert all(f'<option value="{code}">' in export for code in
+               ("registered", "mediating", "under_review", "follow_up", "archived"))
+
+
 def test_accept_over_http_needs_csrf(world, app):
     dispute = register(world, when=now())
     c = client_for(app, "c")

@@ -190,6 +190,22 @@ def visit_with_problem(world) -> VisitProblem:
     return visit.problems[0]
 
 
+def selected_source(html: str) -> list[str]:
+    select_html = html[html.index('<select id="source"'):html.index("</select>", html.index('<select id="source"'))]
+    return re.findall(r'<option value="([a-z_]+)" selected>', select_html)
+
+
+def test_the_link_from_screening_prefills_the_source(world, app):
+    client = client_of(app, "w")
+    html, _hidden = open_form(client, "/disputes/new?source=screening")
+    assert selected_source(html) == ["screening"]
+    assert selected_source(open_form(client, "/disputes/new?source=referral")[0]) == ["referral"]
+    # Without a source, or with one the form does not offer, a resident's request.
+    assert selected_source(open_form(client)[0]) == ["request"]
+    for junk in ("visit", "nonsense"):
+        assert selected_source(open_form(client, f"/disputes/new?source={junk}")[0]) == ["request"]
+
+
 def test_a_visit_problem_prefills_the_form_and_is_marked(world, app):
     problem = visit_with_problem(world)
     client = client_of(app, "w")
@@ -222,6 +238,18 @@ def test_a_due_follow_up_is_on_its_responsible_persons_task_list_only(world, app
     assert f"/disputes/{dispute.id}" in mine and 'data-testid="register-dispute"' in mine
     other = client_of(app, "wb").get("/tasks").get_data(as_text=True)
     assert dispute.number not in other and 'data-testid="dispute-tasks"' not in other
+
+
+def test_the_task_list_shows_the_boards_light_with_the_steps_unit(world, app):
+    waiting = register(world, when=services.now_utc())     # the community accepts it, in working days
+    client = client_of(app, "c")
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    html = client.get("/tasks").get_data(as_text=True)
+    start = html.index('data-testid="dispute-tasks"')
+    section = html[start:html.index("</section>", start)]
+    assert waiting.number in section
+    assert re.search(r'data-light="green".*?On time.*?\d+ working days left', section, re.S)
 
 
 def test_task_rows_put_red_first_and_show_cases_to_accept_to_their_community(world):

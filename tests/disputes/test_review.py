@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from grid.disputes import services
+from grid.disputes import review, services
 from grid.disputes.models import DisputeAction
 from grid.extensions import db
 from tests.disputes.conftest import IN_B1A, act, add_agreement, register
@@ -179,6 +179,21 @@ def test_whoever_recorded_the_outcome_cannot_approve_it(world, app):
     other_home = committee(app).get("/").get_data(as_text=True)
     assert re.search(r'data-testid="review-todo"><strong>[^<]*1</strong>', other_home)
     assert re.search(r'data-testid="review-todo"><strong>[^<]*0</strong>', recorder.get("/").get_data(as_text=True))
+
+
+def test_whoever_wrote_the_agreement_does_not_approve_it_either(world, app):
+    """黄主任 (c2) wrote the agreement, 刘芳 (c) recorded the outcome: neither may decide, nobody is counted."""
+    start = services.now_utc() - timedelta(days=5)
+    dispute = register(world, when=start)
+    act(dispute, world.community, "accept", start + timedelta(hours=1))
+    add_agreement(dispute, world.committee, start + timedelta(days=1))
+    act(dispute, world.community, "record_outcome", start + timedelta(days=2), outcome="agreement")
+    card = card_of(queue_page(committee(app, "c2")), dispute)
+    assert 'data-testid="approve"' not in card and 'data-testid="return"' not in card
+    assert 'data-testid="four-eyes"' in card
+    for user in (world.committee, world.community):
+        assert review.review_waiting(user) == 0
+    assert review.review_count(world.committee) == 1
 
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(world, app):
