@@ -95,6 +95,8 @@ def act(page: Page, action: str, **fill) -> None:
 
 
 def check_phone_page(page: Page, targets: str) -> None:
+    """Measured once the page's stylesheets are in (a page just navigated to may still be loading them)."""
+    page.wait_for_load_state("load")
     assert_fits_the_phone(page)
     assert_touch_targets(page, targets)
     assert page.js_errors == [], page.js_errors
@@ -260,4 +262,5 @@ def test_a_dispute_from_registration_to_archive_on_phones(browser, live_server, 
     assert count_pdf_pages(pdf) == 1
     for page in (worker, staff, committee):
         assert page.js_errors == [], page.js_errors
+        page.wait_for_load_state("networkidle")     # nothing in flight when the phone goes away
         page.context.close()
