@@ -1,8 +1,5 @@
 """The dispute ledger (矛盾纠纷台账) export and the numbers per unit and period."""
-from datetime import timedelta
-
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from grid.accounts.access import get_unit_or_404, roles_required
@@ -11,10 +8,9 @@ from grid.disputes.labels import TYPES
 from grid.disputes.scope import DISPUTE_ROLES
 from grid.disputes.services import now_utc, today
 from grid.registry.ledger_views import xlsx_response
+from grid.unit_numbers import requested_period
 
 bp = Blueprint("dispute_ledger", __name__)
-
-PERIOD_LABELS = {"month": _l("This month"), "last_month": _l("Last month"), "year": _l("This year")}
 
 
 def board_url(unit_id: int, **args) -> str:
@@ -37,12 +33,8 @@ def export():
 def numbers(unit_id: int):
     """The unit's dispute numbers and one row per unit below it, for a period (htmx fragment)."""
     unit = get_unit_or_404(current_user, unit_id)
-    period = request.args.get("period", "month")
-    if period not in stats.PERIODS:
-        period = "month"
     now = now_utc()
-    start, end = stats.period_bounds(period, now)
-    report = stats.unit_numbers(unit, current_user, start, end, now)
+    period = requested_period(request.args.get("period"), now)
+    report = stats.unit_numbers(unit, current_user, period.start, period.end, now)
     return render_template("disputes/_numbers.html", unit=unit, report=report, period=period,
-                           periods=PERIOD_LABELS, first_day=start.date(), last_day=(end - timedelta(days=1)).date(),
                            types=TYPES, board_url=board_url)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager
 from grid.accounts.access import grids_in_scope, in_scope_grid
 from grid.accounts.acting import ACTING_ROLES
 from grid.accounts.models import User, user_scope
+from grid.disputes.scope import OWNER_LEVELS
 from grid.extensions import db
 from grid.places.models import Unit
 from grid.registry.models import Household, Resident
@@ -59,7 +60,7 @@ class Candidate:
     @property
     def may_own(self) -> bool:
         """Grid workers and community staff may be responsible; street staff only mediate."""
-        return self.level != "street"
+        return self.level in OWNER_LEVELS
 
 
 def candidates(user) -> list[Candidate]:

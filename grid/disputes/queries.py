@@ -12,7 +12,7 @@ from grid.accounts.models import User, user_scope
 from grid.disputes import limits
 from grid.disputes.models import (Dispute, DisputeAction, DisputeParty, MediationSession,
                                   SessionAttachment)
-from grid.disputes.scope import visible
+from grid.disputes.scope import MEDIATOR_LEVELS, OWNER_LEVELS, visible
 from grid.extensions import db
 from grid.places.models import Unit
 
@@ -138,15 +138,18 @@ def acting_users(*pairs: tuple[str, int]) -> list[User]:
         .where(User.is_enabled, or_(*conditions)).distinct().order_by(User.full_name, User.id)))
 
 
+def eligible(dispute: Dispute, levels: tuple[str, ...]) -> list[User]:
+    """Who acts for the case's grid, community or street office at `levels`."""
+    units = {"grid": dispute.grid_id, "community": dispute.community_id, "street": dispute.street_id}
+    return acting_users(*((level, units[level]) for level in levels))
+
+
 def eligible_mediators(dispute: Dispute) -> list[User]:
-    """The case's grid workers and the community's and street office's staff."""
-    return acting_users(("grid", dispute.grid_id), ("community", dispute.community_id),
-                        ("street", dispute.street_id))
+    return eligible(dispute, MEDIATOR_LEVELS)
 
 
 def eligible_owners(dispute: Dispute) -> list[User]:
-    """Who may keep the case stable: its grid's workers and the community's staff."""
-    return acting_users(("grid", dispute.grid_id), ("community", dispute.community_id))
+    return eligible(dispute, OWNER_LEVELS)
 
 
 def street_leaders(street_ids: set[int]) -> dict[int, list[User]]:

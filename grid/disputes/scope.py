@@ -20,6 +20,11 @@ from grid.extensions import db
 AREA_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF})
 DISPUTE_ROLES = AREA_ROLES | {Role.ADMIN}
 REGISTER_ROLES = AREA_ROLES
+# Who may be named on a case, by the level they act for on its chain: the
+# person responsible for stability (and follow-up) works in the grid or the
+# community; mediators may also come from the street office.
+OWNER_LEVELS = ("grid", "community")
+MEDIATOR_LEVELS = ("grid", "community", "street")
 
 
 def visible(user: User) -> ColumnElement[bool]:

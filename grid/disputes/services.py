@@ -23,7 +23,7 @@ from grid.disputes import limits, workflow
 from grid.disputes.labels import ACTIONS as ACTION_LABELS
 from grid.disputes.models import (Dispute, DisputeAction, DisputeParty, MediationSession,
                                   SessionAttachment)
-from grid.disputes.scope import REGISTER_ROLES, capacities
+from grid.disputes.scope import MEDIATOR_LEVELS, OWNER_LEVELS, REGISTER_ROLES, capacities
 from grid.disputes.screening import found_in_screening
 from grid.errors import Conflict, DomainError, FieldErrors, raise_field_errors
 from grid.events.queries import visit_problem
@@ -184,16 +184,13 @@ def check_party(n: int, party: PartyInput, by, errors: dict):
 
 
 def people_problem(user_id: int | None, dispute_units: dict, *, owner: bool) -> bool:
-    """True when the user may not be the case's responsible person (a grid
-    worker of its grid or the community's staff) or mediator (the
-    community's or street office's staff, or a grid worker of its grid)."""
+    """True when the user may not be the case's responsible person or
+    mediator (scope.OWNER_LEVELS / MEDIATOR_LEVELS of the case's chain)."""
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.is_enabled:
         return True
-    ok = acts_for(user, "grid", dispute_units["grid"].id) or acts_for(user, "community", dispute_units["community"].id)
-    if not owner:
-        ok = ok or acts_for(user, "street", dispute_units["street"].id)
-    return not ok
+    levels = OWNER_LEVELS if owner else MEDIATOR_LEVELS
+    return not any(acts_for(user, level, dispute_units[level].id) for level in levels)
 
 
 def check_people(errors: dict, units: dict, owner_id, mediator_ids, other_mediators: str | None,

@@ -28,13 +28,10 @@ from grid.disputes.labels import TYPES
 from grid.disputes.limits import LIMIT_RUNNING
 from grid.disputes.models import Dispute
 from grid.disputes.scope import visible
-from grid.events import stats as event_stats
 from grid.extensions import db
 from grid.places.models import Unit
+from grid.unit_numbers import Row, UnitNumbers
 
-# The same periods as the events' numbers.
-PERIODS = event_stats.PERIODS
-period_bounds = event_stats.period_bounds
 CONCLUDED_OUTCOMES = ("agreement", "partial", "failed", "referred")
 RESOLVED_OUTCOME = "agreement"
 
@@ -51,19 +48,6 @@ class Numbers:
     @property
     def resolution_rate(self) -> float | None:
         return self.resolved / self.concluded if self.concluded else None
-
-
-@dataclass
-class Row:
-    unit_id: int
-    name: str
-    numbers: Numbers
-
-
-@dataclass
-class UnitNumbers:
-    total: Numbers
-    children: list[Row]
 
 
 def unit_numbers(unit: Unit, user, period_start: datetime, period_end: datetime, now: datetime) -> UnitNumbers:

@@ -3,7 +3,7 @@ over a period: what came in, what was closed and how well, what is overdue
 now and how long each step takes. Two set-based queries whatever the number
 of events or units; every event is counted under the grid it happened in."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
@@ -13,9 +13,8 @@ from grid.events.models import Event, EventAction
 from grid.events.scope import visible
 from grid.extensions import db
 from grid.places.models import Unit
-from grid.workdays import SHANGHAI
+from grid.unit_numbers import Row, UnitNumbers
 
-PERIODS = ("month", "last_month", "year")
 # The steps whose working time supervisors compare (a decider's "decide" is not the holder's work).
 TIMED_STEPS = ("sign", "handle", "verify")
 SATISFIED = ("satisfied", "basic")
@@ -39,35 +38,6 @@ class Numbers:
     @property
     def satisfaction_rate(self) -> float | None:
         return self.satisfied / self.rated if self.rated else None
-
-
-@dataclass
-class Row:
-    unit_id: int
-    name: str
-    numbers: Numbers
-
-
-@dataclass
-class UnitNumbers:
-    total: Numbers
-    children: list[Row]
-
-
-def period_bounds(period: str, now: datetime) -> tuple[datetime, datetime]:
-    """[start, end) of this month, last month or this year on Shanghai's wall
-    clock (an unknown period is this month)."""
-    today = now.astimezone(SHANGHAI).date()
-    month = date(today.year, today.month, 1)
-    if period == "last_month":
-        first = (month - timedelta(days=1)).replace(day=1)
-        start, end = first, month
-    elif period == "year":
-        start, end = date(today.year, 1, 1), date(today.year + 1, 1, 1)
-    else:
-        start, end = month, (month + timedelta(days=32)).replace(day=1)
-    return (datetime(start.year, start.month, start.day, tzinfo=SHANGHAI),
-            datetime(end.year, end.month, end.day, tzinfo=SHANGHAI))
 
 
 def unit_numbers(unit: Unit, user, period_start: datetime, period_end: datetime, now: datetime) -> UnitNumbers:

@@ -11,6 +11,7 @@ from grid.accounts.roles import Role
 from grid.events import stats
 from grid.events.scope import AREA_ROLES
 from grid.events.services import now_utc
+from grid.unit_numbers import requested_period
 
 bp = Blueprint("events_stats", __name__)
 
@@ -18,7 +19,6 @@ bp = Blueprint("events_stats", __name__)
 # children's directors see no area's events, so they get no numbers either.
 NUMBER_ROLES = AREA_ROLES | {Role.ADMIN}
 NUMBER_LEVELS = ("community", "street")
-PERIOD_LABELS = {"month": _l("This month"), "last_month": _l("Last month"), "year": _l("This year")}
 STEP_HEADINGS = {"sign": _l("Signing for"), "handle": _l("Handling"), "verify": _l("Verifying")}
 
 
@@ -57,13 +57,9 @@ def numbers(unit_id: int):
     if current_user.role not in NUMBER_ROLES:
         abort(404)
     unit = get_unit_or_404(current_user, unit_id)
-    period = request.args.get("period", "month")
-    if period not in stats.PERIODS:
-        period = "month"
     now = now_utc()
-    start, end = stats.period_bounds(period, now)
-    report = stats.unit_numbers(unit, current_user, start, end, now)
+    period = requested_period(request.args.get("period"), now)
+    report = stats.unit_numbers(unit, current_user, period.start, period.end, now)
     return render_template("events/_numbers.html", unit=unit, report=report, period=period,
-                           periods=PERIOD_LABELS, first_day=start.date(), last_day=(end - timedelta(days=1)).date(),
                            steps=STEP_HEADINGS, inbox_url=inbox_url)
 

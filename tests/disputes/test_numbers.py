@@ -10,12 +10,13 @@ from sqlalchemy import event as sa_event
 
 from grid.disputes import ledger_views, services, stats
 from grid.extensions import db
+from grid.unit_numbers import period_bounds
 from tests.disputes.conftest import IN_B1A, MONDAY, act, add_agreement, register
 from tests.factories import log_in
 
 IN_A1B = (120.115, 30.21)
 FRIDAY = MONDAY + timedelta(days=4)                                   # 27 November 2026, 09:00 in Shanghai
-NOVEMBER = stats.period_bounds("month", FRIDAY)
+NOVEMBER = period_bounds("month", FRIDAY)
 OCTOBER_20 = datetime(2026, 10, 20, 9, 0, tzinfo=MONDAY.tzinfo)
 OCTOBER_1 = datetime(2026, 10, 1, 9, 0, tzinfo=MONDAY.tzinfo)
 
@@ -87,13 +88,13 @@ def test_counts_of_a_community_and_its_grids_this_month(world):
 
 def test_other_periods_count_what_happened_in_them(world):
     a1_cases(world)
-    october = stats.unit_numbers(world.units["A1"], world.community, *stats.period_bounds("last_month", FRIDAY),
+    october = stats.unit_numbers(world.units["A1"], world.community, *period_bounds("last_month", FRIDAY),
                                  now=FRIDAY).total
     # c3, c4, c7 registered; only c7 approved in October. Overdue and due follow-ups are as of now.
     assert (october.registered, october.concluded, october.resolved, october.resolution_rate) == (3, 1, 1, 1.0)
     assert (october.overdue, october.follow_ups_due) == (1, 2)
     assert october.by_type["wages"] == 1 and october.by_type["family"] == 1 and october.by_type["neighbour"] == 1
-    year = stats.unit_numbers(world.units["A1"], world.community, *stats.period_bounds("year", FRIDAY), now=FRIDAY).total
+    year = stats.unit_numbers(world.units["A1"], world.community, *period_bounds("year", FRIDAY), now=FRIDAY).total
     assert (year.registered, year.concluded, year.resolved, year.resolution_rate) == (8, 4, 2, 0.5)
 
 

@@ -10,13 +10,14 @@ from sqlalchemy import event as sa_event
 
 from grid.events import services, stats, stats_views
 from grid.extensions import db
+from grid.unit_numbers import period_bounds
 from tests.events.conftest import IN_A1A, MONDAY, act, event_input, jpeg
 from tests.factories import log_in, make_unit, make_user
 
 IN_A1B = (120.115, 30.21)
 IN_A2A = (120.105, 30.225)
 FRIDAY = MONDAY + timedelta(days=4)                         # 27 November 2026, 09:00 in Shanghai
-NOVEMBER = stats.period_bounds("month", FRIDAY)
+NOVEMBER = period_bounds("month", FRIDAY)
 
 
 @pytest.fixture
@@ -97,12 +98,12 @@ def test_periods_are_months_and_years_on_shanghai_time():
     # 1 December 01:00 in Shanghai is still 30 November in UTC.
     now = datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)
     day = [(start.date().isoformat(), end.date().isoformat(), start.utcoffset())
-           for start, end in (stats.period_bounds(p, now) for p in ("month", "last_month", "year", "bogus"))]
+           for start, end in (period_bounds(p, now) for p in ("month", "last_month", "year", "bogus"))]
     eight = timedelta(hours=8)
     assert day == [("2026-12-01", "2027-01-01", eight), ("2026-11-01", "2026-12-01", eight),
                    ("2026-01-01", "2027-01-01", eight), ("2026-12-01", "2027-01-01", eight)]
     january = datetime(2027, 1, 10, tzinfo=timezone.utc)
-    assert [d.date().isoformat() for d in stats.period_bounds("last_month", january)] == ["2026-12-01", "2027-01-01"]
+    assert [d.date().isoformat() for d in period_bounds("last_month", january)] == ["2026-12-01", "2027-01-01"]
 
 
 def signed_in(client, username: str):
