@@ -37,6 +37,11 @@ def seed_registry(*, households: int = 10_000, elderly: int = 1_500, children: i
     resident_ids = write_people(places, people)
     counts = {"households": len(places), "residents": len(resident_ids)}
     counts.update(write_care(resident_ids, rng, today, elderly=elderly, children=children))
+    # Fresh statistics for what was just bulk-loaded: with the tables last
+    # analysed empty, the planner expects one household and one resident and
+    # picks nested loops over them, so the visits, events and disputes seeded
+    # next (scoped lookups per record) would crawl for minutes.
+    db.session.execute(text("ANALYZE household, resident, elderly_record, child_record"))
     db.session.commit()
     return counts
 
