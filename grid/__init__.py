@@ -60,9 +60,14 @@ def register_blueprints(app: Flask) -> None:
     from grid.disputes import admin_views as disputes_admin, agreement_views, ledger_views, review_views
     from grid.disputes import register_views, screening_views, views as disputes_views
 
-    for bp in (accounts_bp, places_bp, registry_bp, care_bp, ledger_bp, visits_bp, events_bp, events_admin_bp,
-               events_stats_bp, notifications_bp, calendar_bp, audit_bp, i18n.bp, disputes_views.bp, register_views.bp, agreement_views.bp,
-               review_views.bp, screening_views.bp, ledger_views.bp, disputes_admin.bp):
+    from grid.accounts import token_views
+    from grid.places import proposal_views
+    from grid.maps import dashboard_views, ogc_views, views as maps_views
+
+    for bp in (accounts_bp, token_views.bp, places_bp, proposal_views.bp, registry_bp, care_bp, ledger_bp, visits_bp,
+               events_bp, events_admin_bp, events_stats_bp, notifications_bp, calendar_bp, audit_bp, i18n.bp,
+               disputes_views.bp, register_views.bp, agreement_views.bp, review_views.bp, screening_views.bp,
+               ledger_views.bp, disputes_admin.bp, maps_views.bp, dashboard_views.bp, ogc_views.bp):
         app.register_blueprint(bp)
 
 

@@ -52,8 +52,22 @@ DEFAULTS = {
     "OVERLAP_TOLERANCE_M2": 1.0,
     "GAP_TOLERANCE_M2": 1.0,
     # Base map: none by default, so no tile server is ever contacted unless set.
+    # BASEMAP is one of none, tianditu (needs TIANDITU_KEY), osm, gaode, tencent
+    # (both GCJ-02: our WGS84 geometry is shifted for display only) or custom
+    # (BASEMAP_URL and BASEMAP_ATTRIBUTION; BASEMAP_CRS wgs84 or gcj02).
+    "BASEMAP": "none",
+    "TIANDITU_KEY": "",
     "BASEMAP_URL": "",
     "BASEMAP_ATTRIBUTION": "",
+    "BASEMAP_CRS": "wgs84",
+    # Maps: at most this many features in one point-layer response; beyond it
+    # (or zoomed out) points are aggregated into counts.
+    "MAP_POINT_CAP": 2000,
+    # OGC API - Features: default and largest page size; personal tokens for
+    # GIS tools expire after this many days.
+    "OGC_DEFAULT_LIMIT": 100,
+    "OGC_MAX_LIMIT": 5000,
+    "API_TOKEN_DAYS": 365,
     # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
     "PROXY_COUNT": 0,
     "PAGE_SIZE": 50,

@@ -106,3 +106,24 @@ class LoginAttempt(db.Model):
     address: Mapped[str | None] = mapped_column(INET)
     # success / failure / locked / throttled
     outcome: Mapped[str] = mapped_column(String(16))
+
+
+class ApiToken(db.Model):
+    """A personal token for GIS tools (QGIS, GDAL) reading the OGC API. The
+    token is shown once; only its SHA-256 is kept. It acts with its owner's
+    role and scope, read-only."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, shown in the list so the owner can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()

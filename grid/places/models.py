@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,3 +90,31 @@ class UnitChange(db.Model):
     old_parent_code: Mapped[str | None] = mapped_column(String(40))
     old_boundary = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class BoundaryProposal(db.Model):
+    """New boundaries for one community, uploaded and checked but not yet
+    applied: the administrator compares old and new on the map, with the
+    validation report and what would move, then applies or cancels."""
+
+    __tablename__ = "boundary_proposal"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'applied', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    # The preview as computed at upload: problems, and households / open events
+    # / disputes that would move to another grid.
+    report: Mapped[dict] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("boundary_import.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    community: Mapped[Unit] = relationship()
