@@ -36,6 +36,7 @@ stop:
 # Benchmarks (not part of the quick start): figures go to docs/performance.md.
 bench: test-setup
 	@$(DB) $(PY) -m bench.ledger_import
+	@$(DB) $(PY) -m bench.maps
 
 setup: sysdeps $(VENV)/.installed $(VENDOR)/.installed $(MO) migrate
 
