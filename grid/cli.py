@@ -92,3 +92,17 @@ def sweep_deadlines_command():
     result = sweep_deadlines()
     click.echo(f"reminders: {result.yellow} due soon, {result.red} overdue; "
                f"{result.supervise} sent to the supervising level")
+
+
+@grid_cli.command("rollup-coverage")
+def rollup_coverage_command():
+    """Store closed months' visit coverage for the dashboard (visits.rollup); safe to run often.
+
+    The dashboard stores a missing month itself; run this from cron (e.g.
+    daily, after 12:00) so that no dashboard request has to."""
+    from datetime import datetime, timezone
+
+    from grid.visits.rollup import roll_up
+
+    added = roll_up(datetime.now(timezone.utc))
+    click.echo(f"coverage rolled up: {', '.join(m.strftime('%Y-%m') for m in added) or 'nothing new'}")

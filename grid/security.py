@@ -1,9 +1,9 @@
 """Response headers and cookie rules that apply to every page."""
-from urllib.parse import urlsplit
-
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from grid.maps import basemap
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -14,11 +14,9 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def content_security_policy(app: Flask) -> str:
-    img = ["'self'", "data:"]
-    basemap = app.config["BASEMAP_URL"]
-    if basemap:
-        parts = urlsplit(basemap.replace("{s}", "*"))
-        img.append(f"{parts.scheme}://{parts.netloc}")
+    # Exactly the configured tile servers (none by default); a setting that
+    # cannot work stops the start-up here rather than showing broken maps.
+    img = ["'self'", "data:", *basemap.resolve(app.config).hosts]
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",

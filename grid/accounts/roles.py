@@ -43,3 +43,5 @@ SCOPE_LEVEL = {
 
 # Roles whose scope is the whole district whatever units they hold.
 UNSCOPED_ROLES = frozenset({Role.ADMIN})
+# Roles that oversee an area as a whole: its map and its dashboard.
+OVERVIEW_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.ADMIN})

@@ -1,17 +1,19 @@
 """Server-side login sessions. The cookie carries a random token; the database
 keeps only its hash, so a session can be revoked (logout, disabled user, idle)
 and a copied cookie stops working."""
-import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import select, update
 
+from grid.accounts import tokens
 from grid.accounts.models import LoginSession, User
 from grid.accounts.roles import FIELD_ROLES
+# One clock and one hash for login sessions and API tokens (both keep only a token's SHA-256).
+from grid.accounts.tokens import hash_token, now
 from grid.audit.services import client_address
 from grid.errors import respond, wants_json
 from grid.extensions import db
@@ -19,14 +21,6 @@ from grid.htmx import wants_fragment
 
 # last_seen_at is written at most this often, not on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def idle_limit(user: User) -> timedelta:
@@ -87,6 +81,9 @@ def init_login_manager(manager: LoginManager) -> None:
     # which logs phones out whenever their mobile network changes address.
     manager.session_protection = None
     manager.user_loader(load_user_from_token)
+    # Without a session, blueprints that accept API tokens read the Authorization
+    # header: the token's owner acts for that one request, no session is opened.
+    manager.request_loader(tokens.user_from_request)
 
     @manager.unauthorized_handler
     def unauthorized():

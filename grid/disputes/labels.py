@@ -39,7 +39,7 @@ ACTIONS = {
     "return_case": _l("Return with comments"), "follow_up": _l("Record the follow-up"),
     "assign": _l("Change mediators or responsible person"), "raise_level": _l("Raise the level"),
     "assign_leader": _l("Assign the leader in charge"), "list_supervision": _l("List for supervision"),
-    "supervise": _l("Supervise"),
+    "supervise": _l("Supervise"), "regrid": _l("Moved to another grid"),
 }
 
 

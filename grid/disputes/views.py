@@ -9,6 +9,7 @@ from flask_login import current_user
 from grid import workdays
 from grid.accounts.access import roles_required
 from grid.disputes import action_forms, labels, queries, services, workflow
+from grid.disputes import regrid  # noqa: F401  (open disputes follow boundary imports)
 from grid.disputes.scope import DISPUTE_ROLES, REGISTER_ROLES, dispute_in_scope
 from grid.errors import Conflict, DomainError, FieldErrors
 from grid.events.labels import LIGHT_LABELS

@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "report_result": _l("Report the result"), "shelve": _l("Put on the standing list"),
     "resume": _l("Take off the standing list"), "verify_close": _l("Verified: close"),
     "reopen": _l("Not fixed: reopen"), "supervise": _l("Supervise (督办)"), "remind": _l("Reminder (催办)"),
+    "regrid": _l("Moved to another grid"),
 }
 STEP_LABELS = {"sign": _l("sign for it"), "handle": _l("handle it"), "verify": _l("verify it"),
                "decide": _l("decide the extension")}

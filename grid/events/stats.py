@@ -40,10 +40,12 @@ class Numbers:
         return self.satisfied / self.rated if self.rated else None
 
 
-def unit_numbers(unit: Unit, user, period_start: datetime, period_end: datetime, now: datetime) -> UnitNumbers:
+def unit_numbers(unit: Unit, user, period_start: datetime, period_end: datetime, now: datetime, *,
+                 with_step_times: bool = True) -> UnitNumbers:
     """The numbers of `unit` and of each unit directly below it (a grid stands
     for itself), for events the user may see. Counts use [period_start,
-    period_end); "overdue" is as of `now`, whatever the period."""
+    period_end); "overdue" is as of `now`, whatever the period. Without
+    `with_step_times` the second query (over the period's actions) is skipped."""
     child, grid = aliased(Unit, name="child"), aliased(Unit, name="g")
     # The units one level down (a grid is its own only row); the total is the
     # ROLLUP over them, so the unit and its rows always add up.
@@ -90,7 +92,7 @@ def unit_numbers(unit: Unit, user, period_start: datetime, period_end: datetime,
             total = numbers
         else:
             rows[child_id] = Row(child_id, name, numbers)
-    for child_id, step, average in db.session.execute(times):
+    for child_id, step, average in (db.session.execute(times) if with_step_times else ()):
         target = total if child_id is None else rows[child_id].numbers
         target.step_times[step] = average
     return UnitNumbers(total=total, children=list(rows.values()))

@@ -122,4 +122,25 @@ def describe(problem: Problem) -> str:
     if kind == "gap":
         return _("%(a).1f m² of this unit is not covered by any of its children (largest gap%(where)s).",
                  a=p.get("area_m2", 0), where=where(p))
-    return kind
+    return describe_change(problem) or kind
+
+
+def describe_change(problem: Problem) -> str | None:
+    """Problems of a boundary change for one community, and of what follows a change."""
+    p = problem.params
+    kind = problem.kind
+    if kind == "outside_community":
+        return _("Not a grid of community %(community)s: a boundary change for a community may hold only its "
+                 "grids and the community itself.", community=p.get("community"))
+    if kind == "grid_elsewhere":
+        return _("This grid belongs to community %(other)s: a boundary change cannot move grids between "
+                 "communities.", other=p.get("other"))
+    if kind == "grid_missing":
+        return _("This grid of the community is missing from the file. A boundary change cannot remove a grid (its "
+                 "households would be left without one): include it, with its new boundary.")
+    if kind == "community_moved":
+        return _("The community may change its name and boundary here, not its level or street office.")
+    if kind == "disputes_need_person":
+        return _("%(count)s open disputes would move to another grid, and a dispute's history names who moved it: "
+                 "apply this file signed in, on the boundaries page.", count=p.get("count"))
+    return None

@@ -1,6 +1,7 @@
 """Boundary import: validate a GeoJSON file against the current hierarchy, then
 apply it all or nothing, recording what each unit looked like before."""
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 
 from blinker import Namespace
 from flask import current_app
@@ -25,10 +26,36 @@ register_actions(
 
 
 # Sent inside an import's transaction once the units are in place, so records
-# that hang off grids (households, later events and disputes) can follow the new
-# boundaries. Receivers return a dict of counts for the report, e.g.
-# {"households_moved": 12}; places never imports them.
+# that hang off grids (households, events, disputes) can follow the new
+# boundaries; places never imports them. A receiver returns a dict: its int
+# values are counts for the report (e.g. {"households_moved": 12}), summed over
+# receivers; an optional "moved" list names the records it moved, for pages
+# that link to them. A receiver that cannot follow the change raises
+# FollowupRefused, and the whole import is undone.
 boundaries_changed = Namespace().signal("boundaries-changed")
+
+# The areas an import changed, for receivers to look for records in (one
+# spatial index probe each): the new and the old shape of every grid it created
+# or changed. SQL, with the run's id as :run.
+TOUCHED_AREAS_SQL = """
+    SELECT u.boundary AS area FROM unit u JOIN unit_change c ON c.unit_id = u.id
+     WHERE c.import_id = :run AND u.level = 'grid'
+    UNION ALL
+    SELECT c.old_boundary FROM unit_change c WHERE c.import_id = :run AND c.old_boundary IS NOT NULL
+"""
+
+# A check of the parsed units beyond the hierarchy's own (a boundary change
+# restricts the file to one community): returns problems.
+Check = Callable[[list[geo.UnitShape]], list[geo.Problem]]
+
+
+class FollowupRefused(Exception):
+    """Raised by a boundaries_changed receiver that cannot follow the change;
+    `problem` says why and becomes an error of the report."""
+
+    def __init__(self, problem: geo.Problem):
+        super().__init__(problem.kind)
+        self.problem = problem
 
 
 @dataclass
@@ -41,6 +68,7 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     import_id: int | None = None
     followups: dict[str, int] = field(default_factory=dict)
+    moved: list[dict] = field(default_factory=list)
 
     @property
     def errors(self) -> list[geo.Problem]:
@@ -54,12 +82,28 @@ class ImportReport:
     def applied(self) -> bool:
         return self.import_id is not None
 
+    def add_followups(self, result: dict | None) -> None:
+        for key, value in (result or {}).items():
+            if key == "moved":
+                self.moved.extend(value)
+            else:
+                self.followups[key] = self.followups.get(key, 0) + value
 
-def validate_boundaries(data: bytes) -> tuple[list[geo.UnitShape], list[geo.Problem]]:
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ImportReport":
+        return cls(**{**data, "problems": [geo.Problem(**p) for p in data.get("problems", [])]})
+
+
+def validate_boundaries(data: bytes, checks: Iterable[Check] = ()) -> tuple[list[geo.UnitShape], list[geo.Problem]]:
     cfg = current_app.config
     parsed = geo.parse_boundaries(data, max_bytes=cfg["MAX_IMPORT_BYTES"], max_vertices=cfg["MAX_IMPORT_VERTICES"])
     problems = list(parsed.problems)
     if not parsed.has_errors:
+        for check in checks:
+            problems += check(parsed.units)
         problems += geo.check_hierarchy(
             parsed.units, queries.unit_shapes(),
             containment_tolerance_m=cfg["CONTAINMENT_TOLERANCE_M"],
@@ -97,40 +141,85 @@ def changed_fields(unit: Unit, shape: geo.UnitShape, parent_codes: dict[int, str
     return fields
 
 
+def lock_boundaries() -> None:
+    """One boundary change at a time (until the transaction ends): each
+    validates against the state the other is changing."""
+    db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("boundary-import"))))
+
+
 def import_boundaries(*, data: bytes, filename: str, by=None, dry_run: bool = False) -> ImportReport:
     """Validate and (unless `dry_run` or any error) apply a boundary file in one
     transaction (commits). Units are matched by code; every change keeps the old
     name, parent and boundary in unit_change. A dry run writes nothing at all."""
-    report = ImportReport(filename=filename, dry_run=dry_run)
-    if not dry_run:
-        # One import at a time: each validates against the state the other is changing.
-        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("boundary-import"))))
-    shapes, report.problems = validate_boundaries(data)
+    if dry_run:
+        report = ImportReport(filename=filename, dry_run=True)
+        shapes, report.problems = validate_boundaries(data)
+        if not report.errors:
+            plan_changes(shapes, report)
+        return report
+    lock_boundaries()
+    report = stage_boundaries(data=data, filename=filename, by=by)
+    audit_import(report, by)
+    db.session.commit()
+    return report
+
+
+def stage_boundaries(*, data: bytes, filename: str, by=None, checks: Iterable[Check] = ()) -> ImportReport:
+    """Validate the file and, when it has no error, apply it in the current
+    transaction: units, their unit_change rows, the BoundaryImport run and
+    whatever follows the boundaries (boundaries_changed). Neither commits nor
+    audits: the caller holds lock_boundaries() and commits, or rolls back to
+    preview. With any error (report.errors) nothing of it is left applied."""
+    report = ImportReport(filename=filename, dry_run=False)
+    shapes, report.problems = validate_boundaries(data, checks)
     if report.errors:
-        if not dry_run:
-            record_audit("boundary.import", result="failure", actor=by, object_type="boundary_import",
-                         detail={"filename": filename, "errors": len(report.errors)})
-            db.session.commit()
         return report
     existing = plan_changes(shapes, report)
-    if dry_run:
-        return report
-    run = BoundaryImport(by_id=by.id if by else None, filename=filename, created=len(report.created),
+    try:
+        with db.session.begin_nested():  # rolled back if anything fails
+            apply_run(shapes, existing, report, by)
+    except FollowupRefused as refused:
+        report.problems.append(refused.problem)
+        report.import_id, report.followups, report.moved = None, {}, []
+    return report
+
+
+def preview_boundaries(*, data: bytes, filename: str, by=None, checks: Iterable[Check] = ()) -> ImportReport:
+    """What applying the file would do, counts of moved records included, found
+    by applying it for real (stage_boundaries) and rolling that back: the
+    preview and the apply are the same code. Writes nothing; the caller holds
+    lock_boundaries(), so no other import changes the state it runs against."""
+    savepoint = db.session.begin_nested()
+    try:
+        report = stage_boundaries(data=data, filename=filename, by=by, checks=checks)
+    finally:
+        savepoint.rollback()
+    report.import_id, report.dry_run = None, True
+    return report
+
+
+def audit_import(report: ImportReport, by) -> None:
+    if report.errors:
+        record_audit("boundary.import", result="failure", actor=by, object_type="boundary_import",
+                     detail={"filename": report.filename, "errors": len(report.errors)})
+        return
+    record_audit("boundary.import", actor=by, object_type="boundary_import", object_id=report.import_id,
+                 detail={"filename": report.filename, "created": len(report.created), "updated": len(report.updated),
+                         "warnings": len(report.warnings), **report.followups})
+
+
+def apply_run(shapes: list[geo.UnitShape], existing: dict[str, Unit], report: ImportReport, by) -> None:
+    run = BoundaryImport(by_id=by.id if by else None, filename=report.filename, created=len(report.created),
                          updated=len(report.updated), unchanged=len(report.unchanged),
                          report={"warnings": [p.kind for p in report.warnings]})
     db.session.add(run)
     db.session.flush()
     apply_shapes(sorted(shapes, key=lambda s: LEVEL_DEPTH[s.level]), existing, run)
     report.import_id = run.id
-    for _receiver, counts in boundaries_changed.send(current_app._get_current_object(), run=run):
-        for key, value in (counts or {}).items():
-            report.followups[key] = report.followups.get(key, 0) + value
+    for _receiver, result in boundaries_changed.send(current_app._get_current_object(), run=run):
+        report.add_followups(result)
     run.report = {**run.report, **report.followups}
-    record_audit("boundary.import", actor=by, object_type="boundary_import", object_id=run.id,
-                 detail={"filename": filename, "created": len(report.created), "updated": len(report.updated),
-                         "warnings": len(report.warnings), **report.followups})
-    db.session.commit()
-    return report
+    db.session.flush()
 
 
 def apply_shapes(shapes: list[geo.UnitShape], existing: dict[str, Unit], run: BoundaryImport) -> None:

@@ -7,6 +7,7 @@ from grid.accounts import queries as account_queries
 from grid.accounts.access import get_unit_or_404, roles_required, units_in_scope
 from grid.accounts.roles import Role
 from grid.errors import DomainError
+from grid.geo import gcj02
 from grid.htmx import render
 from grid.places import queries, services
 from grid.places.messages import describe, field_label
@@ -54,9 +55,13 @@ def unit(unit_id: int):
 @bp.get("/units/<int:unit_id>/boundaries.geojson")
 @login_required
 def unit_boundaries(unit_id: int):
-    """The unit and every unit below it that the user may see: ids, codes, names, levels."""
+    """The unit and every unit below it that the user may see: ids, codes, names, levels.
+    `datum=gcj02`: shifted for display over a GCJ-02 base map (static/js/map.js
+    asks for it then; the location picker, which reads points off the map, never does)."""
     unit = get_unit_or_404(current_user, unit_id)
     data = queries.boundaries_geojson(units_in_scope(current_user).where(queries.inside(unit)))
+    if request.args.get("datum") == "gcj02":
+        data = gcj02.collection_to_gcj02(data, digits=6)
     response = jsonify(data)
     response.mimetype = "application/geo+json"
     return response

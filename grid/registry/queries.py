@@ -1,8 +1,8 @@
 """Reads over households and residents, always through accounts.access."""
-from sqlalchemy import Select, and_, exists, false, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import Select, and_, any_, exists, false, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
-from grid.accounts.access import grids_in_scope, in_scope_grid, may_see_child_records
+from grid.accounts.access import grids_in_scope, in_scope_grid, may_see_child_records, unit_path_in_scope
 from grid.extensions import db
 from grid.places.models import Unit
 from grid.audit.models import AuditEntry
@@ -10,12 +10,19 @@ from grid.registry.care_models import CareRecordChange, ChildRecord, ElderlyReco
 from grid.registry.models import Household, Resident
 
 
-def households(user, *, q: str = "", tag: str = "", care: str = "", grid_id: int | None = None) -> Select:
+def households(user, *, q: str = "", tag: str = "", care: str = "", grid_id: int | None = None,
+               unit_id: int | None = None) -> Select:
     """Households in the user's scope matching a search of name, address or door
-    plate, a household tag, and a care category (elderly / child)."""
+    plate, a household tag, a care category (elderly / child) and a unit they
+    lie under (any level: the map panel's link)."""
     stmt = select(Household).where(in_scope_grid(user, Household.grid_id))
     if grid_id:
         stmt = stmt.where(Household.grid_id == grid_id)
+    if unit_id:
+        # As the events inbox: only a unit in the user's scope narrows anything; another matches nothing.
+        area = select(Unit.path).where(Unit.id == unit_id, unit_path_in_scope(user, Unit.path)).scalar_subquery()
+        grid = aliased(Unit)
+        stmt = stmt.where(Household.grid_id.in_(select(grid.id).where(grid.path.descendant_of(area))))
     q = q.strip()
     if q:
         like = f"%{q}%"
@@ -186,7 +193,9 @@ def care_register(model, user, *, q: str = "", category: str = "", tier: str = "
     if tier:
         stmt = stmt.where(model.risk_tier == tier)
     if category:
-        stmt = stmt.where(model.categories.any(category) if model is ElderlyRecord else model.category == category)
+        # any_() rather than ARRAY.any(), which SQLAlchemy 2.1 deprecates.
+        stmt = stmt.where(any_(model.categories) == category if model is ElderlyRecord
+                          else model.category == category)
     if grid_id:
         stmt = stmt.where(Household.grid_id == grid_id)
     if q.strip():

@@ -4,18 +4,14 @@ from sqlalchemy import text
 
 from grid.audit.actions import register_actions
 from grid.extensions import db
-from grid.places.services import boundaries_changed
+from grid.places.services import TOUCHED_AREAS_SQL, boundaries_changed
 
 # Households inside any boundary the import created or changed (old or new
 # shape) get their grid recomputed by grid_for_point; those whose grid differs
 # move, and each move is kept with the import that caused it.
-REGRID = text("""
-WITH touched AS (
-    SELECT u.boundary AS area FROM unit u JOIN unit_change c ON c.unit_id = u.id
-     WHERE c.import_id = :run AND u.level = 'grid'
-    UNION ALL
-    SELECT c.old_boundary FROM unit_change c WHERE c.import_id = :run AND c.old_boundary IS NOT NULL
-), candidates AS (
+REGRID = text(f"""
+WITH touched AS ({TOUCHED_AREAS_SQL}),
+candidates AS (
     SELECT DISTINCT h.id, h.grid_id AS old_grid, grid_for_point(h.location) AS new_grid
       FROM household h JOIN touched t ON ST_Intersects(t.area, h.location)
 ), moved AS (

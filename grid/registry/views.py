@@ -81,7 +81,8 @@ def version() -> int:
 @bp.get("/households")
 def households():
     args = request.args
-    stmt = queries.households(current_user, q=args.get("q", ""), tag=args.get("tag", ""), care=args.get("care", ""))
+    stmt = queries.households(current_user, q=args.get("q", ""), tag=args.get("tag", ""), care=args.get("care", ""),
+                              unit_id=args.get("unit", type=int))
     page = queries.household_page_rows(stmt, page=args.get("page", 1, type=int), per_page=20)
     flags = queries.care_flags([h.id for h in page.items], current_user)
     return render("registry/households.html", "registry/_household_rows.html", page=page, flags=flags, args=args)

@@ -1,9 +1,9 @@
 """Visits (走访), the cadence policy that says when a care record is due, and
 what a visit carries: covered records, photos and problems found."""
 import uuid as uuid_module
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, func, text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,3 +110,19 @@ class VisitProblem(db.Model):
     description: Mapped[str] = mapped_column(Text)
     is_urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="open")   # open / event / dispute / resolved
+
+
+class CoverageMonth(db.Model):
+    """A closed month's visit coverage per grid and kind of record (rollup.py):
+    the figure coverage_by_month would compute for that month, stored once the
+    month can no longer change. Every grid gets a row for a month it rolls up,
+    zeros included, so a month that has rows is complete."""
+
+    __tablename__ = "coverage_month"
+
+    grid_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)            # the first day, Shanghai's calendar
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)         # elderly / child
+    active: Mapped[int] = mapped_column(Integer)
+    covered: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -138,39 +138,69 @@ def distance_to_household(household_id: int, lon: float, lat: float) -> float:
 # Coverage: a record counts in a month if it was active at the month's end (or
 # now, for this month), and it is covered if a visit fell within its interval
 # (plus the window after) before that moment, or its first visit was not yet due.
-COVERAGE = """
+# COVERAGE_OF takes its months ({month_list}, first days) and its grids
+# ({grid_filter} over unit g); COVERAGE is it for this month and the
+# {months} before, under the unit :path.
+COVERAGE_OF = """
 WITH months AS (
     -- m: the first of each month on Shanghai's wall clock; at: that month's end as a real moment.
     SELECT m, least((m + interval '1 month') AT TIME ZONE 'Asia/Shanghai' - interval '1 second', now()) AS at
-      FROM generate_series(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '{months} months',
-                           date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai'), interval '1 month') m
+      FROM {month_list} m
 ), records AS (
-    SELECT t.kind, t.record_id, t.created_at, t.closed_at, t.first_visit_due,
+    SELECT t.kind, t.record_id, t.created_at, t.closed_at, t.first_visit_due, t.last_visit_at,
            coalesce(t.interval_days, 30) + coalesce(t.window_after_days, 0) AS span, h.grid_id
       FROM care_task t JOIN resident r ON r.id = t.resident_id JOIN household h ON h.id = r.household_id
       JOIN unit g ON g.id = h.grid_id
-     WHERE g.path <@ CAST(:path AS ltree) {child_filter}
+     WHERE {grid_filter} {child_filter}
 )
 SELECT {group}, count(records.record_id) AS active,
        count(records.record_id) FILTER (WHERE coalesce(records.first_visit_due, records.created_at + make_interval(days => span)) > months.at
-           OR EXISTS (SELECT 1 FROM visit_record vr JOIN visit v ON v.id = vr.visit_id
-                       WHERE vr.kind = records.kind AND vr.record_id = records.record_id
-                         AND v.visited_at <= months.at AND v.visited_at > months.at - make_interval(days => span))) AS covered
+           OR {visited}) AS covered
   FROM months LEFT JOIN records ON records.created_at <= months.at AND (records.closed_at IS NULL OR records.closed_at > months.at)
  GROUP BY {group} ORDER BY {group}
 """
+LAST_MONTHS = ("generate_series(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '{months} months',\n"
+               "                date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai'), interval '1 month')")
+LISTED_MONTHS = "unnest(CAST(:months AS timestamp[]))"      # bound: a list of first days
+UNDER_PATH = "g.path <@ CAST(:path AS ltree)"
+COVERAGE = COVERAGE_OF.replace("{month_list}", LAST_MONTHS).replace("{grid_filter}", UNDER_PATH)
+# Whether a record was visited in the span before months.at: any month's end,
+# probing the record's visits; or this moment, read from the record's last
+# visit (a visit is never dated after it reached the server, so no visit lies
+# after now): the same answer without touching the visits.
+VISITED_BY_MONTH_END = """EXISTS (SELECT 1 FROM visit_record vr JOIN visit v ON v.id = vr.visit_id
+                       WHERE vr.kind = records.kind AND vr.record_id = records.record_id
+                         AND v.visited_at <= months.at AND v.visited_at > months.at - make_interval(days => span))"""
+VISITED_BY_NOW = "records.last_visit_at > months.at - make_interval(days => span)"
 
 
 def coverage_by_month(unit: Unit, user, months: int = 6) -> list[tuple[datetime, int, int]]:
     """(month, active records, covered records) for this month and the `months` before, under `unit`."""
-    sql = COVERAGE.format(months=int(months), group="months.m",
+    sql = COVERAGE.format(months=int(months), group="months.m", visited=VISITED_BY_MONTH_END,
                           child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
     return db.session.execute(text(sql), {"path": unit.path}).all()
 
 
+def coverage_of_months(unit: Unit, user, months: list) -> list[tuple[datetime, int, int]]:
+    """coverage_by_month for the listed months only (their first days)."""
+    sql = COVERAGE_OF.format(month_list=LISTED_MONTHS, grid_filter=UNDER_PATH, group="months.m",
+                             visited=VISITED_BY_MONTH_END,
+                             child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
+    return db.session.execute(text(sql), {"path": unit.path, "months": list(months)}).all()
+
+
+def coverage_now(unit: Unit, user) -> tuple[int, int]:
+    """This moment's (active, covered) under `unit`: coverage_by_month's
+    current month, from each record's last visit instead of its visits."""
+    sql = COVERAGE.format(months=0, group="months.m", visited=VISITED_BY_NOW,
+                          child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
+    _month, active, covered = db.session.execute(text(sql), {"path": unit.path}).one()
+    return active, covered
+
+
 def coverage_by_grid(unit: Unit, user) -> dict[int, tuple[int, int]]:
     """This month's (active, covered) per grid under `unit`."""
-    sql = COVERAGE.format(months=0, group="records.grid_id",
+    sql = COVERAGE.format(months=0, group="records.grid_id", visited=VISITED_BY_MONTH_END,
                           child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
     rows = db.session.execute(text(sql), {"path": unit.path})
     return {grid_id: (active, covered) for grid_id, active, covered in rows if grid_id is not None}

@@ -28,10 +28,15 @@
     var map = L.map(el, { zoomControl: false, attributionControl: true, tap: true });
     L.control.zoom({ zoomInTitle: el.dataset.zoomIn, zoomOutTitle: el.dataset.zoomOut }).addTo(map);
     map.attributionControl.setPrefix("Leaflet");
+    var url = el.dataset.geojson;
     if (el.dataset.basemap) {
-      L.tileLayer(el.dataset.basemap, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
+      var tiles = { subdomains: el.dataset.subdomains || "abc", maxZoom: Number(el.dataset.maxZoom) || 18 };
+      L.tileLayer(el.dataset.basemap, L.extend({ attribution: el.dataset.attribution || "" }, tiles)).addTo(map);
+      if (el.dataset.labels) { L.tileLayer(el.dataset.labels, tiles).addTo(map); }
+      // Over GCJ-02 tiles (Gaode, Tencent) the server shifts our WGS84 boundaries for display.
+      if (el.dataset.datum === "gcj02") { url += (url.indexOf("?") < 0 ? "?" : "&") + "datum=gcj02"; }
     }
-    fetch(el.dataset.geojson, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
       .then(function (r) {
         // An expired session answers 401: go to the login page instead of an empty map.
         if (r.status === 401) { window.location.reload(); }

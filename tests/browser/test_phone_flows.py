@@ -27,7 +27,9 @@ def assert_fits_the_phone(page: Page) -> None:
 
 def assert_touch_targets(page: Page, selector: str) -> None:
     for box in page.locator(selector).evaluate_all("els => els.map(e => e.getBoundingClientRect().height)"):
-        assert box >= 44, f"{selector} is {box}px tall"
+        # A box moved by a transform (the map's sliding panel) measures 43.99997 px:
+        # layout rounding, not a smaller target.
+        assert box >= 44 - 0.01, f"{selector} is {box}px tall"
 
 
 def test_grid_worker_logs_in_and_opens_their_grid(phone: Page, screenshot):
