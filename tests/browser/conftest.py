@@ -53,19 +53,35 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server, viewport={"width": 360, "height": 740}, device_scale_factor=2,
-        is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai",
-        geolocation={"latitude": 30.29, "longitude": 120.16}, permissions=["geolocation"],
-    )
-    context.set_default_timeout(10_000)
+def open_page(browser, live_server, *, timeout_ms: int, **options):
+    """A new browser context and page that collects JavaScript errors in `page.js_errors`."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(timeout_ms)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.js_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context, page = open_page(
+        browser, live_server, timeout_ms=10_000, viewport={"width": 360, "height": 740}, device_scale_factor=2,
+        is_mobile=True, has_touch=True,
+        geolocation={"latitude": 30.29, "longitude": 120.16}, permissions=["geolocation"],
+    )
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk(browser, live_server):
+    """A desktop browser (street office and administrator pages); touch as well
+    as a mouse, since the shared log_in helper taps."""
+    context, page = open_page(browser, live_server, timeout_ms=15_000, viewport={"width": 1366, "height": 860},
+                              has_touch=True)
     yield page
     context.close()
 

@@ -4,7 +4,6 @@ exactly that."""
 import itertools
 import json
 
-import pytest
 from playwright.sync_api import Page, expect
 from shapely.geometry import mapping, shape
 
@@ -15,22 +14,6 @@ from tests.browser.test_phone_flows import log_in
 # do not see its grids change.
 COMMUNITY = f"{DISTRICT_CODE}002003"
 COUNTS = ("households_moved", "events_moved", "disputes_moved", "households_outside_grids")
-
-
-@pytest.fixture
-def desk(browser, live_server):
-    """The administrator's desktop browser."""
-    # Touch as well as a mouse: the shared log_in helper taps.
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, has_touch=True,
-                                  locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.js_errors = errors
-    yield page
-    context.close()
 
 
 def moved_line(export: dict, strip_deg: float = 0.0008) -> bytes:

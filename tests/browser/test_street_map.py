@@ -5,7 +5,6 @@ and no personal data in any of the map's responses over the whole demo."""
 import json
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from grid import create_app
@@ -18,20 +17,6 @@ from tests.conftest import TEST_CONFIG, database_url
 from tests.maps.privacy import leaks, personal_values
 
 LOADED = '[data-street-map][data-areas-loaded]:not([data-areas-loaded=""]):not([data-areas-loaded="error"])'
-
-
-@pytest.fixture
-def desk(browser, live_server):
-    context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 860},
-                                  locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.js_errors = errors
-    yield page
-    context.close()
 
 
 def desk_log_in(page: Page, username: str) -> None:
