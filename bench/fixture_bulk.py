@@ -14,6 +14,10 @@ from grid.extensions import db
 
 # Plain indexes only: those backing a primary key or unique constraint stay
 # (other tables' keys point at them).
+# A moment in office hours on the day of `moment`, Shanghai time.
+OFFICE_HOURS = """((date_trunc('day', {moment} AT TIME ZONE 'Asia/Shanghai') + interval '8 hours 30 minutes'
+                   + random() * interval '9 hours') AT TIME ZONE 'Asia/Shanghai')"""
+
 SECONDARY_INDEXES = """
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
   FROM pg_index i

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from bench.fixture_bulk import bulk_load
+from bench.fixture_bulk import OFFICE_HOURS, bulk_load
 from bench.fixture_places import UNIT_STAFF
 from grid.disputes.labels import TYPES
 from grid.extensions import db
 
-PLAN_DISPUTES = """
+PLAN_DISPUTES = f"""
 CREATE TEMP TABLE planned_dispute ON COMMIT DROP AS
 WITH raw AS (
     SELECT (1 + floor(random() * :households))::int AS household_id,
            least(:now - interval '10 minutes',
-                 (date_trunc('day', (:now - random() * :days * interval '1 day') AT TIME ZONE 'Asia/Shanghai')
-                  + interval '8 hours 30 minutes' + random() * interval '9 hours') AT TIME ZONE 'Asia/Shanghai')
+                 {OFFICE_HOURS.format(moment="(:now - random() * :days * interval '1 day')")})
                AS registered_at,
            random() AS open_roll, random() AS state_roll, random() AS level_roll, random() AS light_roll,
            random() AS outcome_roll,

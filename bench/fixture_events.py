@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from bench.fixture_bulk import bulk_load
+from bench.fixture_bulk import OFFICE_HOURS, bulk_load
 from bench.fixture_places import UNIT_STAFF
 from grid.extensions import db
 
@@ -22,13 +22,12 @@ CATEGORY_SHARES = {"sanitation_rubbish": 24, "fire_ebike": 12, "fire_escape": 10
                    "welfare_consult": 10, "welfare_complaint": 7, "construction": 8, "order": 7,
                    "safety_gas": 4, "safety_building": 4, "other": 6}
 
-PLAN_EVENTS = """
+PLAN_EVENTS = f"""
 CREATE TEMP TABLE planned_event ON COMMIT DROP AS
 WITH raw AS (
     SELECT (1 + floor(random() * :households))::int AS household_id,
            least(:now - interval '10 minutes',
-                 (date_trunc('day', (:now - random() * :days * interval '1 day') AT TIME ZONE 'Asia/Shanghai')
-                  + interval '8 hours 30 minutes' + random() * interval '9 hours') AT TIME ZONE 'Asia/Shanghai')
+                 {OFFICE_HOURS.format(moment="(:now - random() * :days * interval '1 day')")})
                AS reported_at,
            random() AS open_roll, random() AS state_roll, random() AS holder_roll, random() AS light_roll,
            random() AS source_roll, random() AS priority_roll, random() AS rating_roll,

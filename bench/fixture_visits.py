@@ -12,13 +12,10 @@ import json
 
 from sqlalchemy import text
 
-from bench.fixture_bulk import bulk_load
+from bench.fixture_bulk import OFFICE_HOURS, bulk_load
 from bench.fixture_places import UNIT_STAFF
 from grid.extensions import db
 
-# A visit in office hours on the day of `moment`, Shanghai time.
-OFFICE_HOURS = """((date_trunc('day', {moment} AT TIME ZONE 'Asia/Shanghai') + interval '8 hours 30 minutes'
-                   + random() * interval '9 hours') AT TIME ZONE 'Asia/Shanghai')"""
 
 PLAN_CARE_VISITS = f"""
 CREATE TEMP TABLE care_visit ON COMMIT DROP AS

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Select, cast, func, null, select, text
+from sqlalchemy import Integer, Select, cast, func, null, select
 from sqlalchemy.orm import aliased
 
 from grid.accounts.access import may_see_child_records, scope_paths, unit_path_in_scope
@@ -31,7 +31,7 @@ from grid.places.models import Unit
 from grid.places.queries import inside
 from grid.registry.care_models import ChildRecord, ElderlyRecord
 from grid.registry.models import Household, Resident
-from grid.visits.queries import COVERAGE, VISITED_BY_NOW
+from grid.visits.queries import coverage_now_by_grid
 
 LEVELS = ("grid", "community")
 LIGHTS = ("red", "yellow", "green")
@@ -153,13 +153,8 @@ def open_disputes(user, unit: Unit, now: datetime) -> Select:
 
 
 def visit_coverage(user, unit: Unit, now: datetime) -> Select:
-    """This month's coverage as the visits count it (visits.queries.COVERAGE:
-    grid_id, active, covered), read at this moment from each record's last
-    visit, as visits.queries.coverage_now does for a whole unit."""
-    sql = COVERAGE.format(months=0, group="records.grid_id", visited=VISITED_BY_NOW,
-                          child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
-    coverage = (text(sql).bindparams(path=unit.path)
-                .columns(grid_id=Integer, active=Integer, covered=Integer).subquery("coverage"))
+    """This month's coverage per grid as the visits count it (visits.queries)."""
+    coverage = coverage_now_by_grid(unit, user).subquery("coverage")
     return (select(coverage.c.grid_id, coverage.c.covered.label("numerator"),
                    coverage.c.active.label("denominator"))
             .where(coverage.c.grid_id.in_(grids_under(user, unit))))

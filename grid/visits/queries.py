@@ -174,10 +174,15 @@ VISITED_BY_MONTH_END = """EXISTS (SELECT 1 FROM visit_record vr JOIN visit v ON 
 VISITED_BY_NOW = "records.last_visit_at > months.at - make_interval(days => span)"
 
 
+def child_filter(user) -> str:
+    """Children's records count only for roles that may see them."""
+    return "" if may_see_child_records(user) else "AND t.kind <> 'child'"
+
+
 def coverage_by_month(unit: Unit, user, months: int = 6) -> list[tuple[datetime, int, int]]:
     """(month, active records, covered records) for this month and the `months` before, under `unit`."""
     sql = COVERAGE.format(months=int(months), group="months.m", visited=VISITED_BY_MONTH_END,
-                          child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
+                          child_filter=child_filter(user))
     return db.session.execute(text(sql), {"path": unit.path}).all()
 
 
@@ -185,7 +190,7 @@ def coverage_of_months(unit: Unit, user, months: list) -> list[tuple[datetime, i
     """coverage_by_month for the listed months only (their first days)."""
     sql = COVERAGE_OF.format(month_list=LISTED_MONTHS, grid_filter=UNDER_PATH, group="months.m",
                              visited=VISITED_BY_MONTH_END,
-                             child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
+                             child_filter=child_filter(user))
     return db.session.execute(text(sql), {"path": unit.path, "months": list(months)}).all()
 
 
@@ -193,15 +198,20 @@ def coverage_now(unit: Unit, user) -> tuple[int, int]:
     """This moment's (active, covered) under `unit`: coverage_by_month's
     current month, from each record's last visit instead of its visits."""
     sql = COVERAGE.format(months=0, group="months.m", visited=VISITED_BY_NOW,
-                          child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
+                          child_filter=child_filter(user))
     _month, active, covered = db.session.execute(text(sql), {"path": unit.path}).one()
     return active, covered
 
 
+def coverage_now_by_grid(unit: Unit, user):
+    """This moment's coverage per grid under `unit` as a statement with
+    columns grid_id, active, covered (the map reads it as a subquery); from
+    each record's last visit, the same answer as probing its visits."""
+    sql = COVERAGE.format(months=0, group="records.grid_id", visited=VISITED_BY_NOW, child_filter=child_filter(user))
+    return text(sql).bindparams(path=unit.path).columns(grid_id=Integer, active=Integer, covered=Integer)
+
+
 def coverage_by_grid(unit: Unit, user) -> dict[int, tuple[int, int]]:
     """This month's (active, covered) per grid under `unit`."""
-    sql = COVERAGE.format(months=0, group="records.grid_id", visited=VISITED_BY_MONTH_END,
-                          child_filter="" if may_see_child_records(user) else "AND t.kind <> 'child'")
-    rows = db.session.execute(text(sql), {"path": unit.path})
+    rows = db.session.execute(coverage_now_by_grid(unit, user))
     return {grid_id: (active, covered) for grid_id, active, covered in rows if grid_id is not None}
-
