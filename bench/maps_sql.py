@@ -39,15 +39,13 @@ MEASURES = {
     # window after it), read from the record's last visit; a record never
     # visited counts as covered until its first visit is due.
     "visit_coverage": f"""
-        SELECT h.grid_id, count(*) FILTER (
+        SELECT t.grid_id, count(*) FILTER (
                    WHERE coalesce(t.first_visit_due, t.created_at + make_interval(days => t.span)) > now()
                       OR t.last_visit_at > now() - make_interval(days => t.span)) AS numerator,
                count(*) AS denominator
           FROM (SELECT *, coalesce(interval_days, 30) + coalesce(window_after_days, 0) AS span FROM care_task) t
-          JOIN resident r ON r.id = t.resident_id JOIN household h ON h.id = r.household_id
-          JOIN unit g ON g.id = h.grid_id
-         WHERE {UNDER} AND t.created_at <= now() AND (t.closed_at IS NULL OR t.closed_at > now())
-         GROUP BY h.grid_id""",
+         WHERE t.grid_id = ANY(ARRAY(SELECT g.id FROM unit g WHERE {UNDER})) AND t.created_at <= now() AND (t.closed_at IS NULL OR t.closed_at > now())
+         GROUP BY t.grid_id""",
 }
 
 AREAS = """
@@ -99,7 +97,7 @@ POINT_ROWS = {
                                                                     ELSE coalesce(t.window_after_days, 0) END))
                     THEN 'overdue' ELSE 'ok' END AS status
           FROM care_task t JOIN resident r ON r.id = t.resident_id JOIN household h ON h.id = r.household_id
-         WHERE h.grid_id IN (SELECT g.id FROM unit g WHERE {UNDER}) AND t.status = 'open' {{in_view}}
+         WHERE t.grid_id = ANY(ARRAY(SELECT g.id FROM unit g WHERE {UNDER})) AND t.status = 'open' {{in_view}}
          GROUP BY h.id""",
 }
 STATUSES = {"events": ("red", "yellow", "green", "none"), "disputes": ("red", "yellow", "green", "none"),

@@ -8,7 +8,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, cast, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, any_, cast, false, func, or_, select, true
 
 from grid.accounts.models import User
 from grid.accounts.roles import UNSCOPED_ROLES, Role
@@ -54,6 +54,15 @@ def grids_in_scope(user: User) -> Select:
 
 def in_scope_grid(user: User, grid_id_column) -> ColumnElement[bool]:
     return grid_id_column.in_(grids_in_scope(user))
+
+
+def in_grids(grid_id_column, grids: Select) -> ColumnElement[bool]:
+    """`grid_id_column` is one of `grids` (a select of ids), as an array that
+    PostgreSQL computes first. Over a UNION ALL view (care_task) the
+    condition then reaches into each half, which reads its rows by its grid
+    index; as `IN (subquery)` the view was computed for the whole district
+    and joined (a street office's coverage: 155 ms against 26 ms)."""
+    return grid_id_column == any_(func.array(grids.scalar_subquery()))
 
 
 # Children's records are sensitive personal information of minors: only the

@@ -68,6 +68,10 @@ class Event(db.Model):
         Index("ix_event_grid_reported", "grid_id", "reported_at",
               postgresql_include=["id", "closed_at", "state", "due_at", "late_steps", "satisfaction"]),
         Index("ix_event_open_due", "due_at", postgresql_where=text("state <> 'closed'")),
+        # A unit's open events and their lights, from the index alone
+        # (migration 0009): the dashboard's headline and the map's event layers.
+        Index("ix_event_open_grid", "grid_id", postgresql_include=["state", "due_at", "yellow_at"],
+              postgresql_where=text("state <> 'closed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,6 +28,11 @@ class Window:
     def end_day(self) -> date:
         return self.end.date()
 
+    @property
+    def bounds(self) -> list[datetime]:
+        """Each month's first moment, and the end."""
+        return [datetime(m.year, m.month, m.day, tzinfo=SHANGHAI) for m in self.months] + [self.end]
+
 
 def month_window(months: int, now: datetime) -> Window:
     """This month and the `months - 1` before it (an unknown count is 12)."""

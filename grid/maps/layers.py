@@ -21,7 +21,9 @@ from sqlalchemy import JSON, Select, any_, case, cast, func, literal, literal_co
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
-from grid.accounts.access import may_see_child_records
+from grid.accounts.access import in_grids, may_see_child_records
+from grid.disputes.models import Dispute
+from grid.events.models import Event
 from grid.extensions import db
 from grid.geo import SRID, gcj02
 from grid.maps import basemap, breaks, measures
@@ -169,26 +171,27 @@ def envelope(bbox):
     return func.ST_MakeEnvelope(*bbox, SRID)
 
 
-def in_view(stmt, location, bbox):
-    return stmt if bbox is None else stmt.where(func.ST_Intersects(location, envelope(bbox)))
+def in_view(location, bbox) -> list:
+    """The condition that `location` lies in the view (none without a view)."""
+    return [] if bbox is None else [func.ST_Intersects(location, envelope(bbox))]
 
 
 def event_points(user, unit: Unit, now: datetime, bbox) -> Select:
-    # The events the open_events measure counts, coloured by their light.
-    events = measures.open_events_seen(user, now)
-    stmt = (select(events.c.id, events.c.location, events.c.grid_id, literal("event").label("kind"),
-                   func.coalesce(events.c.light, "none").label("status"))
-            .where(events.c.grid_id.in_(measures.grids_under(user, unit))))
-    return in_view(stmt, events.c.location, bbox)
+    # The events the open_events measure counts, coloured by their light;
+    # those in view chosen inside the open events' CTE, through the spatial
+    # index, rather than every open event of the district first (z17: 98 ms).
+    events = measures.open_events_seen(user, now, in_grids(Event.grid_id, measures.grids_under(user, unit)),
+                                       *in_view(Event.location, bbox))
+    return select(events.c.id, events.c.location, events.c.grid_id, literal("event").label("kind"),
+                  func.coalesce(events.c.light, "none").label("status"))
 
 
 def dispute_points(user, unit: Unit, now: datetime, bbox) -> Select:
     # Open disputes that were registered with a location (it is optional).
-    disputes = measures.open_disputes_seen(user, now)
-    stmt = (select(disputes.c.id, disputes.c.location, disputes.c.grid_id, literal("dispute").label("kind"),
+    disputes = measures.open_disputes_seen(user, now, Dispute.location.isnot(None), *in_view(Dispute.location, bbox))
+    return (select(disputes.c.id, disputes.c.location, disputes.c.grid_id, literal("dispute").label("kind"),
                    func.coalesce(disputes.c.light, "none").label("status"))
-            .where(disputes.c.grid_id.in_(measures.grids_under(user, unit)), disputes.c.location.isnot(None)))
-    return in_view(stmt, disputes.c.location, bbox)
+            .where(disputes.c.grid_id.in_(measures.grids_under(user, unit))))
 
 
 def care_points(user, unit: Unit, now: datetime, bbox) -> Select:
@@ -205,7 +208,7 @@ def care_points(user, unit: Unit, now: datetime, bbox) -> Select:
                    status.label("status"))
             .select_from(care_task).join(Resident, Resident.id == t.resident_id)
             .join(Household, Household.id == Resident.household_id)
-            .where(t.status == "open", t.kind.in_(kinds), Household.grid_id.in_(measures.grids_under(user, unit)))
+            .where(t.status == "open", t.kind.in_(kinds), in_grids(t.grid_id, measures.grids_under(user, unit)))
             .group_by(Household.id))
     if bbox is None:
         return stmt

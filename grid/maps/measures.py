@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, Select, cast, func, null, select
 from sqlalchemy.orm import aliased
 
-from grid.accounts.access import may_see_child_records, scope_paths, unit_path_in_scope
+from grid.accounts.access import in_grids, may_see_child_records, scope_paths, unit_path_in_scope
 from grid.accounts.roles import UNSCOPED_ROLES
 from grid.disputes import queries as dispute_queries
 from grid.disputes.models import Dispute
@@ -30,8 +30,7 @@ from grid.maps import breaks
 from grid.places.models import Unit
 from grid.places.queries import inside
 from grid.registry.care_models import ChildRecord, ElderlyRecord
-from grid.registry.models import Household, Resident
-from grid.visits.queries import coverage_now_by_grid
+from grid.visits.queries import care_now, care_task
 
 LEVELS = ("grid", "community")
 LIGHTS = ("red", "yellow", "green")
@@ -111,17 +110,19 @@ def seen(stmt: Select, name: str):
     return stmt.cte(name).prefix_with("MATERIALIZED")
 
 
-def open_events_seen(user, now: datetime):
-    """id, grid_id, location, due_at, light of the open events the user may see."""
+def open_events_seen(user, now: datetime, *narrower):
+    """id, grid_id, location, due_at, light of the open events the user may
+    see (and that meet the `narrower` conditions on Event: a map view)."""
     return seen(select(Event.id, Event.grid_id, Event.location, Event.due_at,
                        event_queries.light_sql(now).label("light"))
-                .where(*OPEN_EVENT, event_visible(user)), "open_events")
+                .where(*OPEN_EVENT, event_visible(user), *narrower), "open_events")
 
 
-def open_disputes_seen(user, now: datetime):
-    """id, grid_id, location, light of the open (not archived) disputes the user may see."""
+def open_disputes_seen(user, now: datetime, *narrower):
+    """id, grid_id, location, light of the open (not archived) disputes the
+    user may see (and that meet the `narrower` conditions on Dispute)."""
     return seen(select(Dispute.id, Dispute.grid_id, Dispute.location, dispute_queries.light_sql(now).label("light"))
-                .where(Dispute.state != "archived", dispute_visible(user)), "open_disputes")
+                .where(Dispute.state != "archived", dispute_visible(user), *narrower), "open_disputes")
 
 
 def light_parts(light) -> list:
@@ -130,17 +131,15 @@ def light_parts(light) -> list:
 
 def overdue_events(user, unit: Unit, now: datetime) -> Select:
     # The inbox's red light and the supervisors' "overdue": open, the running step past its deadline.
-    events = open_events_seen(user, now)
+    events = open_events_seen(user, now, in_grids(Event.grid_id, grids_under(user, unit)))
     return (select(events.c.grid_id, func.count().label("numerator"), no_denominator())
-            .where(events.c.grid_id.in_(grids_under(user, unit)), events.c.due_at <= now)
-            .group_by(events.c.grid_id))
+            .where(events.c.due_at <= now).group_by(events.c.grid_id))
 
 
 def open_events(user, unit: Unit, now: datetime) -> Select:
-    events = open_events_seen(user, now)
+    events = open_events_seen(user, now, in_grids(Event.grid_id, grids_under(user, unit)))
     return (select(events.c.grid_id, func.count().label("numerator"), no_denominator(),
                    *light_parts(events.c.light))
-            .where(events.c.grid_id.in_(grids_under(user, unit)))
             .group_by(events.c.grid_id))
 
 
@@ -154,20 +153,15 @@ def open_disputes(user, unit: Unit, now: datetime) -> Select:
 
 def visit_coverage(user, unit: Unit, now: datetime) -> Select:
     """This month's coverage per grid as the visits count it (visits.queries)."""
-    coverage = coverage_now_by_grid(unit, user).subquery("coverage")
-    return (select(coverage.c.grid_id, coverage.c.covered.label("numerator"),
-                   coverage.c.active.label("denominator"))
-            .where(coverage.c.grid_id.in_(grids_under(user, unit))))
+    coverage = care_now(grids_under(user, unit), user, now, care_task.c.grid_id).subquery("coverage")
+    return select(coverage.c.grid_id, coverage.c.covered.label("numerator"), coverage.c.active.label("denominator"))
 
 
 def open_records(model) -> Callable[..., Select]:
     def rows(user, unit: Unit, now: datetime) -> Select:
-        return (select(Household.grid_id.label("grid_id"), func.count().label("numerator"),
-                       no_denominator())
-                .select_from(model).join(Resident, Resident.id == model.resident_id)
-                .join(Household, Household.id == Resident.household_id)
-                .where(model.status == "open", Household.grid_id.in_(grids_under(user, unit)))
-                .group_by(Household.grid_id))
+        return (select(model.grid_id.label("grid_id"), func.count().label("numerator"), no_denominator())
+                .where(model.status == "open", in_grids(model.grid_id, grids_under(user, unit)))
+                .group_by(model.grid_id))
     return rows
 
 

@@ -3,7 +3,8 @@ children in need (困境儿童/留守儿童). Closed records stay, with their hi
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, func, text
+from sqlalchemy import (ARRAY, BigInteger, Boolean, DateTime, FetchedValue, ForeignKey, Index, Integer, Numeric, String, Text,
+                        func, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,6 +17,9 @@ class CareRecord:
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    # The person's household's grid, never written by the app: triggers keep
+    # it (migration 0009) so that scoped reads select records by grid.
+    grid_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True, server_default=FetchedValue())
     risk_tier: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(8), default="open")  # open / closed
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -35,8 +35,8 @@ def ledger_rows(model, user):
         select(model, Resident, Household.address, grid.name, community.name)
         .join(Resident, model.resident_id == Resident.id)
         .join(Household, Resident.household_id == Household.id)
-        .join(grid, Household.grid_id == grid.id).join(community, grid.parent_id == community.id)
-        .where(in_scope_grid(user, Household.grid_id), model.status == "open")
+        .join(grid, model.grid_id == grid.id).join(community, grid.parent_id == community.id)
+        .where(in_scope_grid(user, model.grid_id), model.status == "open")
         .order_by(community.code, grid.code, Household.address, Resident.id))
 
 

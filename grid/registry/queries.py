@@ -187,7 +187,7 @@ def care_register(model, user, *, q: str = "", category: str = "", tier: str = "
     stmt = (select(model).join(Resident, model.resident_id == Resident.id)
             .join(Household, Resident.household_id == Household.id)
             .options(contains_eager(model.resident).contains_eager(Resident.household))
-            .where(in_scope_grid(user, Household.grid_id)))
+            .where(in_scope_grid(user, model.grid_id)))
     if status in ("open", "closed"):
         stmt = stmt.where(model.status == status)
     if tier:
@@ -197,7 +197,7 @@ def care_register(model, user, *, q: str = "", category: str = "", tier: str = "
         stmt = stmt.where(any_(model.categories) == category if model is ElderlyRecord
                           else model.category == category)
     if grid_id:
-        stmt = stmt.where(Household.grid_id == grid_id)
+        stmt = stmt.where(model.grid_id == grid_id)
     if q.strip():
         stmt = stmt.where(or_(Resident.name.ilike(f"%{q.strip()}%"), Household.address.ilike(f"%{q.strip()}%")))
     return stmt.order_by(model.risk_tier.desc(), Household.address, Resident.id)

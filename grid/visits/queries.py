@@ -1,13 +1,15 @@
 """Reads for visits: the task list, the overdue count, histories, flagged
 visits and coverage, all narrowed by accounts.access."""
-from datetime import datetime
+from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, case, func, literal, select, text
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, Select, String, Table, case, func, literal, or_,
+                        select, text)
 from sqlalchemy.orm import selectinload
 
-from grid.accounts.access import in_scope_grid, may_see_child_records
+from grid.accounts.access import grids_in_scope, in_grids, in_scope_grid, may_see_child_records
 from grid.extensions import db
 from grid.places.models import Unit
+from grid.places.queries import inside
 from grid.registry.models import Household, Resident
 from grid.visits.models import CadencePolicy, Visit, VisitPhoto, VisitRecord
 
@@ -15,7 +17,8 @@ from grid.visits.models import CadencePolicy, Visit, VisitPhoto, VisitRecord
 # autogenerate never tries to create it as a table.
 care_task = Table(
     "care_task", MetaData(),
-    Column("kind", String), Column("record_id", Integer), Column("resident_id", Integer), Column("status", String),
+    Column("kind", String), Column("record_id", Integer), Column("resident_id", Integer), Column("grid_id", Integer),
+    Column("status", String),
     Column("closed_at", DateTime(timezone=True)), Column("risk_tier", String),
     Column("created_at", DateTime(timezone=True)), Column("first_visit_due", DateTime(timezone=True)),
     Column("last_visit_at", DateTime(timezone=True)), Column("major_change_at", DateTime(timezone=True)),
@@ -45,7 +48,7 @@ def task_rows(user, *, now: datetime, kind: str = "", tier: str = ""):
                    t.major_change_reason, rank, Resident.id.label("resident_id"), Resident.name, Resident.birth_date,
                    Household.id.label("household_id"), Household.address)
             .join(Resident, Resident.id == t.resident_id).join(Household, Household.id == Resident.household_id)
-            .where(t.status == "open", in_scope_grid(user, Household.grid_id)))
+            .where(t.status == "open", in_grids(t.grid_id, grids_in_scope(user))))
     if not may_see_child_records(user):
         stmt = stmt.where(t.kind != "child")
     if kind in ("elderly", "child"):
@@ -57,9 +60,8 @@ def task_rows(user, *, now: datetime, kind: str = "", tier: str = ""):
 
 def overdue_count(user, *, now: datetime) -> int:
     t = care_task.c
-    stmt = (select(func.count()).select_from(care_task)
-            .join(Resident, Resident.id == t.resident_id).join(Household, Household.id == Resident.household_id)
-            .where(t.status == "open", in_scope_grid(user, Household.grid_id), state_rank(now) == 0))
+    stmt = select(func.count()).select_from(care_task).where(
+        t.status == "open", in_grids(t.grid_id, grids_in_scope(user)), state_rank(now) == 0)
     if not may_see_child_records(user):
         stmt = stmt.where(t.kind != "child")
     return db.session.scalar(stmt)
@@ -139,8 +141,8 @@ def distance_to_household(household_id: int, lon: float, lat: float) -> float:
 # now, for this month), and it is covered if a visit fell within its interval
 # (plus the window after) before that moment, or its first visit was not yet due.
 # COVERAGE_OF takes its months ({month_list}, first days) and its grids
-# ({grid_filter} over unit g); COVERAGE is it for this month and the
-# {months} before, under the unit :path.
+# ({grid_filter} over care_task t); COVERAGE is it for this month and the
+# {months} before, under the unit :path. This moment's figure is care_now's.
 COVERAGE_OF = """
 WITH months AS (
     -- m: the first of each month on Shanghai's wall clock; at: that month's end as a real moment.
@@ -148,9 +150,8 @@ WITH months AS (
       FROM {month_list} m
 ), records AS (
     SELECT t.kind, t.record_id, t.created_at, t.closed_at, t.first_visit_due, t.last_visit_at,
-           coalesce(t.interval_days, 30) + coalesce(t.window_after_days, 0) AS span, h.grid_id
-      FROM care_task t JOIN resident r ON r.id = t.resident_id JOIN household h ON h.id = r.household_id
-      JOIN unit g ON g.id = h.grid_id
+           coalesce(t.interval_days, 30) + coalesce(t.window_after_days, 0) AS span, t.grid_id
+      FROM care_task t
      WHERE {grid_filter} {child_filter}
 )
 SELECT {group}, count(records.record_id) AS active,
@@ -162,16 +163,13 @@ SELECT {group}, count(records.record_id) AS active,
 LAST_MONTHS = ("generate_series(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '{months} months',\n"
                "                date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai'), interval '1 month')")
 LISTED_MONTHS = "unnest(CAST(:months AS timestamp[]))"      # bound: a list of first days
-UNDER_PATH = "g.path <@ CAST(:path AS ltree)"
+# As access.in_grids: an array, so that each half of the view reads its unit's records by index.
+UNDER_PATH = "t.grid_id = ANY(ARRAY(SELECT g.id FROM unit g WHERE g.level = 'grid' AND g.path <@ CAST(:path AS ltree)))"
 COVERAGE = COVERAGE_OF.replace("{month_list}", LAST_MONTHS).replace("{grid_filter}", UNDER_PATH)
-# Whether a record was visited in the span before months.at: any month's end,
-# probing the record's visits; or this moment, read from the record's last
-# visit (a visit is never dated after it reached the server, so no visit lies
-# after now): the same answer without touching the visits.
+# Whether a record was visited in the span before months.at, probing its visits.
 VISITED_BY_MONTH_END = """EXISTS (SELECT 1 FROM visit_record vr JOIN visit v ON v.id = vr.visit_id
                        WHERE vr.kind = records.kind AND vr.record_id = records.record_id
                          AND v.visited_at <= months.at AND v.visited_at > months.at - make_interval(days => span))"""
-VISITED_BY_NOW = "records.last_visit_at > months.at - make_interval(days => span)"
 
 
 def child_filter(user) -> str:
@@ -194,24 +192,36 @@ def coverage_of_months(unit: Unit, user, months: list) -> list[tuple[datetime, i
     return db.session.execute(text(sql), {"path": unit.path, "months": list(months)}).all()
 
 
+def care_now(grids: Select, user, now: datetime, *group) -> Select:
+    """This moment's figures of the care records in `grids` (a select of
+    grid ids), one row per `group` column of care_task (none: one row), in
+    one pass: active and covered (coverage_by_month's current month, read
+    from each record's last visit instead of probing its visits: no visit is
+    dated after it reached the server, so the answer is the same) and
+    overdue (the task list's overdue rank at `now`)."""
+    t = care_task.c
+    span = func.make_interval(0, 0, 0, func.coalesce(t.interval_days, 30) + func.coalesce(t.window_after_days, 0))
+    at = func.now()         # as COVERAGE's months.at for this month
+    covered = or_(func.coalesce(t.first_visit_due, t.created_at + span) > at, t.last_visit_at > at - span)
+    stmt = (select(*group, func.count().label("active"), func.count().filter(covered).label("covered"),
+                   func.count().filter(state_rank(now) == 0).label("overdue"))
+            .where(t.closed_at.is_(None), t.created_at <= at, in_grids(t.grid_id, grids)))
+    if not may_see_child_records(user):
+        stmt = stmt.where(t.kind != "child")
+    return stmt.group_by(*group) if group else stmt
+
+
+def grids_below(unit: Unit) -> Select:
+    return select(Unit.id).where(Unit.level == "grid", inside(unit))
+
+
 def coverage_now(unit: Unit, user) -> tuple[int, int]:
-    """This moment's (active, covered) under `unit`: coverage_by_month's
-    current month, from each record's last visit instead of its visits."""
-    sql = COVERAGE.format(months=0, group="months.m", visited=VISITED_BY_NOW,
-                          child_filter=child_filter(user))
-    _month, active, covered = db.session.execute(text(sql), {"path": unit.path}).one()
+    """This moment's (active, covered) under `unit`."""
+    active, covered, _overdue = db.session.execute(care_now(grids_below(unit), user, datetime.now(timezone.utc))).one()
     return active, covered
-
-
-def coverage_now_by_grid(unit: Unit, user):
-    """This moment's coverage per grid under `unit` as a statement with
-    columns grid_id, active, covered (the map reads it as a subquery); from
-    each record's last visit, the same answer as probing its visits."""
-    sql = COVERAGE.format(months=0, group="records.grid_id", visited=VISITED_BY_NOW, child_filter=child_filter(user))
-    return text(sql).bindparams(path=unit.path).columns(grid_id=Integer, active=Integer, covered=Integer)
 
 
 def coverage_by_grid(unit: Unit, user) -> dict[int, tuple[int, int]]:
     """This month's (active, covered) per grid under `unit`."""
-    rows = db.session.execute(coverage_now_by_grid(unit, user))
-    return {grid_id: (active, covered) for grid_id, active, covered in rows if grid_id is not None}
+    rows = db.session.execute(care_now(grids_below(unit), user, datetime.now(timezone.utc), care_task.c.grid_id))
+    return {grid_id: (active, covered) for grid_id, active, covered, _overdue in rows}

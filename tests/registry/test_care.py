@@ -1,12 +1,12 @@
 """Care records: age rules, self-care, closure with history, who may see a
 child's record, and the audit of every view."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from grid.audit.models import AuditEntry
 from grid.errors import FieldErrors
 from grid.extensions import db
-from grid.registry import care
+from grid.registry import care, services
 from grid.registry.care_models import CareRecordChange
 from tests.factories import csrf_from, log_in, make_district, make_household, make_resident, make_user, valid_id
 
@@ -145,3 +145,50 @@ def test_grid_leader_has_no_child_register(client, setting):
     log_in(client, "gl")
     assert client.get("/registers/children").status_code == 404
     assert client.get("/registers/elderly").status_code == 200
+
+
+# --- each record's grid (migration 0009: kept by triggers) --------------------
+
+def record_grids(*records) -> list[int]:
+    db.session.expire_all()
+    return [db.session.scalar(select(type(r).grid_id).where(type(r).id == r.id)) for r in records]
+
+
+def test_a_record_carries_its_households_grid_and_follows_every_move(setting):
+    units, staff, elder, child = setting
+    old = care.create_elderly_record(resident=elder, by=staff, data=elderly_input())
+    young = care.create_child_record(resident=child, by=staff, data=child_input())
+    assert record_grids(old, young) == [units["A1a"].id, units["A1a"].id]
+    # The household moves across the grid line (A1a → A1b): both records follow.
+    household = elder.household
+    services.update_household(household=household, version=household.version, by=staff, data=services.HouseholdInput(
+        address=household.address, lon=120.115, lat=30.21))
+    assert record_grids(old, young) == [units["A1b"].id, units["A1b"].id]
+    # The child moves to a household in another grid: only the child's record follows.
+    other = make_household(staff, 120.105, 30.215, address="朝晖路9号")
+    db.session.execute(text("UPDATE resident SET household_id = :h WHERE id = :r"), {"h": other.id, "r": child.id})
+    assert record_grids(old, young) == [units["A1b"].id, units["A1a"].id]
+    # A record written with a wrong grid gets the right one back.
+    db.session.execute(text("UPDATE elderly_record SET grid_id = :g WHERE id = :r"), {"g": units["B1a"].id, "r": old.id})
+    assert record_grids(old) == [units["A1b"].id]
+
+
+def test_re_gridding_many_households_in_one_statement_moves_their_records(setting):
+    units, staff, elder, child = setting
+    records = [care.create_elderly_record(resident=elder, by=staff, data=elderly_input()),
+               care.create_child_record(resident=child, by=staff, data=child_input())]
+    second = make_household(staff, 120.106, 30.211, address="朝晖路10号")
+    neighbour = make_resident(staff, second, name="李爷爷", id_number=valid_id("19380203", "153"), relation="head")
+    records.append(care.create_elderly_record(resident=neighbour, by=staff, data=elderly_input()))
+    other_staff = make_user("b", "community_staff", [units["B1"]])
+    untouched = make_household(other_staff, 120.125, 30.21, address="石桥路1号")      # in B1a
+    far = make_resident(other_staff, untouched, name="赵奶奶", id_number=valid_id("19390204", "164"), relation="head")
+    records.append(care.create_elderly_record(resident=far, by=other_staff, data=elderly_input()))
+    # A boundary change shifts grid A1b over the west half: one UPDATE re-grids both households.
+    db.session.execute(text("UPDATE unit SET boundary = ST_Multi(ST_MakeEnvelope(120.10, 30.20, 120.12, 30.22, 4326)) "
+                            "WHERE id = :b"), {"b": units["A1b"].id})
+    db.session.execute(text("UPDATE unit SET boundary = ST_Multi(ST_MakeEnvelope(120.10, 30.20, 120.1001, 30.2001, 4326)) "
+                            "WHERE id = :a"), {"a": units["A1a"].id})
+    db.session.execute(text("UPDATE household SET location = location WHERE id = ANY(:ids)"),
+                       {"ids": [elder.household_id, second.id]})
+    assert record_grids(*records) == [units["A1b"].id] * 3 + [units["B1a"].id]
