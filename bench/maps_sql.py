@@ -44,7 +44,8 @@ MEASURES = {
                       OR t.last_visit_at > now() - make_interval(days => t.span)) AS numerator,
                count(*) AS denominator
           FROM (SELECT *, coalesce(interval_days, 30) + coalesce(window_after_days, 0) AS span FROM care_task) t
-         WHERE t.grid_id = ANY(ARRAY(SELECT g.id FROM unit g WHERE {UNDER})) AND t.created_at <= now() AND (t.closed_at IS NULL OR t.closed_at > now())
+         WHERE t.grid_id = ANY(ARRAY(SELECT g.id FROM unit g WHERE {UNDER}))
+           AND t.created_at <= now() AND (t.closed_at IS NULL OR t.closed_at > now())
          GROUP BY t.grid_id""",
 }
 

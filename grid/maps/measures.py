@@ -102,11 +102,12 @@ def grids_under(user, unit: Unit) -> Select:
 
 def seen(stmt: Select, name: str):
     """The open records the user may see, as a CTE that PostgreSQL computes on
-    its own (MATERIALIZED). Otherwise it weighs the visibility rule's grids
-    and the unit's grids as two independent filters, expects a tenth of the
-    rows and reads every event of every grid through ix_event_grid_reported;
-    on its own it reads the few open ones through the partial index of open
-    records (ix_event_open_due, ix_dispute_open_due)."""
+    its own (MATERIALIZED), before any grouping; callers narrow it inside (to
+    the unit's grids as an array: ix_event_open_grid; to a map view: the
+    spatial index). Merged into the outer query, the planner once weighed the
+    visibility rule's grids and the unit's grids as independent filters,
+    expected a tenth of the rows and read every event of every grid through
+    ix_event_grid_reported."""
     return stmt.cte(name).prefix_with("MATERIALIZED")
 
 

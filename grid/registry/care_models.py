@@ -3,8 +3,8 @@ children in need (困境儿童/留守儿童). Closed records stay, with their hi
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (ARRAY, BigInteger, Boolean, DateTime, FetchedValue, ForeignKey, Index, Integer, Numeric, String, Text,
-                        func, text)
+from sqlalchemy import (ARRAY, BigInteger, Boolean, DateTime, FetchedValue, ForeignKey, Index, Integer, Numeric, String,
+                        Text, func, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -109,8 +109,8 @@ SELECT records.*,
 def upgrade():
     for table in RECORD_TABLES:
         op.add_column(table, sa.Column('grid_id', sa.Integer(), nullable=True))
-        op.execute(f"""UPDATE {table} c SET grid_id = h.grid_id FROM resident r JOIN household h ON h.id = r.household_id
-                        WHERE r.id = c.resident_id""")
+        op.execute(f"""UPDATE {table} c SET grid_id = h.grid_id
+                         FROM resident r JOIN household h ON h.id = r.household_id WHERE r.id = c.resident_id""")
         op.alter_column(table, 'grid_id', nullable=False)
         op.create_foreign_key(op.f(f'fk_{table}_grid_id_unit'), table, 'unit', ['grid_id'], ['id'])
         op.create_index(op.f(f'ix_{table}_grid_id'), table, ['grid_id'], unique=False)

@@ -169,7 +169,8 @@ def test_a_record_carries_its_households_grid_and_follows_every_move(setting):
     db.session.execute(text("UPDATE resident SET household_id = :h WHERE id = :r"), {"h": other.id, "r": child.id})
     assert record_grids(old, young) == [units["A1b"].id, units["A1a"].id]
     # A record written with a wrong grid gets the right one back.
-    db.session.execute(text("UPDATE elderly_record SET grid_id = :g WHERE id = :r"), {"g": units["B1a"].id, "r": old.id})
+    db.session.execute(text("UPDATE elderly_record SET grid_id = :g WHERE id = :r"),
+                       {"g": units["B1a"].id, "r": old.id})
     assert record_grids(old) == [units["A1b"].id]
 
 
@@ -182,13 +183,14 @@ def test_re_gridding_many_households_in_one_statement_moves_their_records(settin
     records.append(care.create_elderly_record(resident=neighbour, by=staff, data=elderly_input()))
     other_staff = make_user("b", "community_staff", [units["B1"]])
     untouched = make_household(other_staff, 120.125, 30.21, address="石桥路1号")      # in B1a
-    far = make_resident(other_staff, untouched, name="赵奶奶", id_number=valid_id("19390204", "164"), relation="head")
+    far = make_resident(other_staff, untouched, name="赵奶奶", id_number=valid_id("19390204", "164"),
+                        relation="head")
     records.append(care.create_elderly_record(resident=far, by=other_staff, data=elderly_input()))
     # A boundary change shifts grid A1b over the west half: one UPDATE re-grids both households.
     db.session.execute(text("UPDATE unit SET boundary = ST_Multi(ST_MakeEnvelope(120.10, 30.20, 120.12, 30.22, 4326)) "
                             "WHERE id = :b"), {"b": units["A1b"].id})
-    db.session.execute(text("UPDATE unit SET boundary = ST_Multi(ST_MakeEnvelope(120.10, 30.20, 120.1001, 30.2001, 4326)) "
-                            "WHERE id = :a"), {"a": units["A1a"].id})
+    db.session.execute(text("UPDATE unit SET boundary = ST_Multi(ST_MakeEnvelope(120.10, 30.20, 120.1001, 30.2001, "
+                            "4326)) WHERE id = :a"), {"a": units["A1a"].id})
     db.session.execute(text("UPDATE household SET location = location WHERE id = ANY(:ids)"),
                        {"ids": [elder.household_id, second.id]})
     assert record_grids(*records) == [units["A1b"].id] * 3 + [units["B1a"].id]
