@@ -13,7 +13,7 @@ from grid.events.models import Event, EventAction
 from grid.events.scope import visible
 from grid.extensions import db
 from grid.places.models import Unit
-from grid.places.queries import inside
+from grid.places.queries import grids_inside
 from grid.unit_numbers import Row, UnitNumbers
 
 # The steps whose working time supervisors compare (a decider's "decide" is not the holder's work).
@@ -67,10 +67,9 @@ def unit_numbers(unit: Unit, user, period_start: datetime, period_end: datetime,
     counted = {"received": [received], "closed": [closed], "closed_on_time": [closed, Event.late_steps == 0],
                "overdue": [overdue], "rated": [closed, Event.satisfaction.in_(RATED)],
                "satisfied": [closed, Event.satisfaction.in_(SATISFIED)]}
-    unit_grids = select(Unit.id).where(Unit.level == "grid", inside(unit))
     per_grid = (
         select(Event.grid_id, *(func.count().filter(*conditions).label(name) for name, conditions in counted.items()))
-        .where(in_grids(Event.grid_id, unit_grids), visible(user), or_(received, closed, overdue))
+        .where(in_grids(Event.grid_id, grids_inside(unit)), visible(user), or_(received, closed, overdue))
         .group_by(Event.grid_id)).subquery("per_grid")
     counts = (
         select(child.id, child.name,

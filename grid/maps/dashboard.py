@@ -1,17 +1,16 @@
 """The dashboard of a street office, community or grid (docs/dashboard.md):
 the months it shows, whose dashboard /dashboard opens, what a user may reach
-from it, and the unit's grids that every card counts in. The cards' numbers
-are in dashboard_cards.py."""
+from it. The cards' numbers are in dashboard_cards.py, counted in the grids
+the map counts in (maps.measures.grids_under)."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 
-from grid.accounts.access import scope_paths, unit_path_in_scope
+from grid.accounts.access import scope_paths
 from grid.accounts.roles import UNSCOPED_ROLES
 from grid.extensions import db
 from grid.places.models import Unit
-from grid.places.queries import inside
 from grid.workdays import SHANGHAI
 
 MONTH_CHOICES = (6, 12)
@@ -70,11 +69,6 @@ def lists_cover(unit: Unit, user) -> bool:
     if user.role in UNSCOPED_ROLES:
         return unit.parent_id is None
     return [u.id for u in user.scope_units] == [unit.id]
-
-
-def grids_under(unit: Unit, user):
-    """Ids of the grids under `unit` that the user may see."""
-    return select(Unit.id).where(Unit.level == "grid", inside(unit), unit_path_in_scope(user, Unit.path))
 
 
 def rate(part: int, whole: int) -> float | None:

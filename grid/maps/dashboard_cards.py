@@ -4,7 +4,7 @@ definitions: the events' lights and on-time rule (events.queries,
 events.stats), the disputes' concluded and resolved outcomes
 (disputes.stats), visit coverage and the task list's overdue rank
 (visits.queries). Everything is narrowed to the unit and the user's scope
-(dashboard.grids_under plus each feature's visible()); children's records
+(measures.grids_under plus each feature's visible()); children's records
 only for the roles that may see them."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,7 +23,8 @@ from grid.events.queries import light_sql
 from grid.events.scope import visible as event_visible
 from grid.extensions import db
 from grid.maps import charts
-from grid.maps.dashboard import Window, grids_under, rate
+from grid.maps.dashboard import Window, rate
+from grid.maps.measures import grids_under
 from grid.places.models import Unit
 from grid.registry.care_models import ChildRecord, ElderlyRecord
 from grid.registry.vocab import CHILD_CATEGORIES, ELDERLY_CATEGORIES
@@ -76,14 +77,14 @@ def event_lights(unit: Unit, user, now: datetime) -> dict[str, int]:
     counts = db.session.execute(
         select(*(func.count().filter(light == name) for name in LIGHTS))
         .where(Event.state != "closed", Event.state.notin_(NOT_OPEN), event_visible(user),
-               in_grids(Event.grid_id, grids_under(unit, user)))).one()
+               in_grids(Event.grid_id, grids_under(user, unit)))).one()
     return dict(zip(LIGHTS, counts))
 
 
 def headline(unit: Unit, user, window: Window, now: datetime) -> Headline:
     disputes = dispute_numbers(unit, user, window, now).total
     # This month's coverage and the visits overdue now (the task list's rank), in one pass.
-    active, covered, overdue = db.session.execute(visit_queries.care_now(grids_under(unit, user), user, now)).one()
+    active, covered, overdue = db.session.execute(visit_queries.care_now(grids_under(user, unit), user, now)).one()
     return Headline(lights=event_lights(unit, user, now), open_disputes=disputes.open,
                     overdue_disputes=disputes.numbers.overdue, coverage=(active, covered), overdue_visits=overdue)
 
@@ -114,7 +115,7 @@ def coverage(unit: Unit, user, window: Window, now: datetime) -> Coverage:
     record's last visit (coverage_now: the same figure without the visits)."""
     *past, this_month = window.months
     coverage_rollup.roll_up(now, back=len(past))
-    found = coverage_rollup.stored_coverage(grids_under(unit, user), user, past)
+    found = coverage_rollup.stored_coverage(grids_under(user, unit), user, past)
     open_months = [m for m in past if m not in found]
     if open_months:
         found.update((m.date(), (active, covered))
@@ -155,7 +156,7 @@ def event_trend(unit: Unit, user, window: Window, now: datetime) -> EventTrend:
     received, closed = window_month(Event.reported_at, window), window_month(Event.closed_at, window)
     rows = db.session.execute(
         select(received, closed, func.count())
-        .where(in_grids(Event.grid_id, grids_under(unit, user)), event_visible(user),
+        .where(in_grids(Event.grid_id, grids_under(user, unit)), event_visible(user),
                or_(Event.reported_at >= window.start, Event.closed_at >= window.start))
         .group_by(func.grouping_sets(tuple_(received), tuple_(closed))))
     ordered = [EventMonth(m) for m in window.months]
@@ -219,7 +220,7 @@ def dispute_numbers(unit: Unit, user, window: Window, now: datetime) -> DisputeT
     rows = db.session.execute(
         select(Dispute.type, func.count().filter(is_open), func.count().filter(registered),
                func.count().filter(concluded), func.count().filter(resolved), func.count().filter(overdue))
-        .where(Dispute.grid_id.in_(grids_under(unit, user)), dispute_visible(user),
+        .where(Dispute.grid_id.in_(grids_under(user, unit)), dispute_visible(user),
                or_(registered, approved, is_open))
         .group_by(func.rollup(Dispute.type)))
     found = {}
@@ -260,7 +261,7 @@ def care_categories(unit: Unit, user, window: Window, now: datetime) -> CareCate
     records = union_all(*parts).subquery("records")
     rows = db.session.execute(
         select(records.c.kind, records.c.category, func.count(distinct(records.c.record_id)))
-        .where(in_grids(records.c.grid_id, grids_under(unit, user)))
+        .where(in_grids(records.c.grid_id, grids_under(user, unit)))
         .group_by(func.rollup(records.c.kind, records.c.category)))
     counts = {"elderly": {}, "child": {}}
     for kind_name, category, count in rows:

@@ -28,7 +28,7 @@ from grid.events.scope import visible as event_visible
 from grid.extensions import db
 from grid.maps import breaks
 from grid.places.models import Unit
-from grid.places.queries import inside
+from grid.places.queries import grids_inside, inside
 from grid.registry.care_models import ChildRecord, ElderlyRecord
 from grid.visits.queries import care_now, care_task
 
@@ -97,7 +97,7 @@ def in_scope(user, unit: Unit, stmt: Select) -> Select:
 
 def grids_under(user, unit: Unit) -> Select:
     """Ids of the grids under `unit` that the user may see."""
-    return in_scope(user, unit, select(Unit.id).where(Unit.level == "grid", inside(unit)))
+    return in_scope(user, unit, grids_inside(unit))
 
 
 def seen(stmt: Select, name: str):

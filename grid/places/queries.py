@@ -43,6 +43,11 @@ def inside(unit: Unit):
     return Unit.path.descendant_of(cast(unit.path, Ltree))
 
 
+def grids_inside(unit: Unit):
+    """Ids of the grids at or below `unit` (no scope: see maps.measures.grids_under)."""
+    return select(Unit.id).where(Unit.level == "grid", inside(unit))
+
+
 def count_by_level(stmt) -> dict[str, int]:
     sub = stmt.subquery()
     rows = db.session.execute(select(sub.c.level, func.count()).group_by(sub.c.level))

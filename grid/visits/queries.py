@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from grid.accounts.access import grids_in_scope, in_grids, in_scope_grid, may_see_child_records
 from grid.extensions import db
 from grid.places.models import Unit
-from grid.places.queries import inside
+from grid.places.queries import grids_inside
 from grid.registry.models import Household, Resident
 from grid.visits.models import CadencePolicy, Visit, VisitPhoto, VisitRecord
 
@@ -211,17 +211,13 @@ def care_now(grids: Select, user, now: datetime, *group) -> Select:
     return stmt.group_by(*group) if group else stmt
 
 
-def grids_below(unit: Unit) -> Select:
-    return select(Unit.id).where(Unit.level == "grid", inside(unit))
-
-
 def coverage_now(unit: Unit, user) -> tuple[int, int]:
     """This moment's (active, covered) under `unit`."""
-    active, covered, _overdue = db.session.execute(care_now(grids_below(unit), user, datetime.now(timezone.utc))).one()
+    active, covered, _overdue = db.session.execute(care_now(grids_inside(unit), user, datetime.now(timezone.utc))).one()
     return active, covered
 
 
 def coverage_by_grid(unit: Unit, user) -> dict[int, tuple[int, int]]:
     """This month's (active, covered) per grid under `unit`."""
-    rows = db.session.execute(care_now(grids_below(unit), user, datetime.now(timezone.utc), care_task.c.grid_id))
+    rows = db.session.execute(care_now(grids_inside(unit), user, datetime.now(timezone.utc), care_task.c.grid_id))
     return {grid_id: (active, covered) for grid_id, active, covered, _overdue in rows}

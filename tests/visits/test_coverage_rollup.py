@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 
 from grid import workdays
 from grid.extensions import db
-from grid.maps import dashboard, dashboard_cards
+from grid.maps import dashboard, dashboard_cards, measures
 from grid.visits import queries, rollup
 from grid.visits import services as visit_services
 from grid.visits.models import CoverageMonth, Visit, VisitRecord
@@ -62,10 +62,10 @@ def test_rolled_up_months_equal_the_live_query_for_every_unit_and_role(world):
         user, unit = by_name[username], world.units[unit_name]
         live = {m.date(): (active, covered)
                 for m, active, covered in queries.coverage_by_month(unit, user, months=rollup.KEEP_MONTHS)}
-        stored = rollup.stored_coverage(dashboard.grids_under(unit, user), user, added)
+        stored = rollup.stored_coverage(measures.grids_under(user, unit), user, added)
         assert stored == {m: live[m] for m in added}, (username, unit_name)
     # The world is not trivial: some months have records, visited and not.
-    street = rollup.stored_coverage(dashboard.grids_under(world.units["A"], by_name["s"]), by_name["s"], added)
+    street = rollup.stored_coverage(measures.grids_under(by_name["s"], world.units["A"]), by_name["s"], added)
     assert any(0 < covered < active for active, covered in street.values()), sorted(street.items())
 
 
