@@ -22,7 +22,8 @@ def test_a_provisional_year_is_shown_as_such_and_can_be_corrected_and_confirmed(
     client.post("/admin/calendar", data={"csrf_token": token, "year": "2027", "action": "confirm"})
     assert not workdays.is_provisional(date(2027, 3, 1))
     assert 'data-testid="provisional"' not in client.get("/admin/calendar?year=2027").get_data(as_text=True)
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("calendar.%"))).all()
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("calendar.%"))
+                                 .order_by(AuditEntry.id)).all()
     assert actions == ["calendar.day", "calendar.confirm"]
     client.post("/admin/calendar", data={"csrf_token": token, "day": "2027-02-20", "action": "remove"})
     assert not workdays.is_working_day(date(2027, 2, 20))
