@@ -1,6 +1,11 @@
-"""Small named builders for test data, with readable WKT."""
+"""Small named builders for test data, with readable WKT, and the statement
+counter the query-count tests share."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from geoalchemy2.shape import from_shape
 from shapely import wkt
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from grid.accounts import passwords
@@ -94,3 +99,19 @@ def valid_id(birth: str = "19450312", serial: str = "123", region: str = "330106
 
     first17 = region + birth + serial
     return first17 + compute_check_digit(first17)
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """The SQL statements sent to the database while the block runs, in order
+    (an executemany counts once: it is one round trip)."""
+    sent: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield sent
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)

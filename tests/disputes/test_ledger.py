@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from grid.audit.models import AuditEntry
@@ -17,7 +16,7 @@ from grid.disputes import labels, ledger_views, services
 from grid.disputes.ledger import LedgerFilters, export_ledger
 from grid.extensions import db
 from tests.disputes.conftest import IN_B1A, MONDAY, act, add_agreement, register
-from tests.factories import log_in
+from tests.factories import log_in, sql_statements
 
 HEADERS = ["序号", "编号", "街道", "社区", "网格", "排查（登记）日期", "来源", "纠纷类型", "等级", "当事人", "涉及人数",
            "主要问题", "当事人诉求", "稳控负责人", "调解员", "完成时限", "化解措施", "调解结果", "协议履行期限",
@@ -243,14 +242,9 @@ def test_who_may_download_and_bad_filters(app, world):
 
 def test_the_export_takes_the_same_statements_however_many_cases(world):
     def statements():
-        count = []
-        listener = lambda *args, **kwargs: count.append(1)  # noqa: E731
-        sa_event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with sql_statements() as sent:
             export(world.street)
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", listener)
-        return len(count)
+        return len(sent)
 
     mediated(world)
     db.session.expire_all()

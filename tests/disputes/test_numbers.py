@@ -6,13 +6,11 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from grid.disputes import ledger_views, services, stats
-from grid.extensions import db
 from grid.unit_numbers import period_bounds
 from tests.disputes.conftest import IN_B1A, MONDAY, act, add_agreement, register
-from tests.factories import log_in
+from tests.factories import log_in, sql_statements
 
 IN_A1B = (120.115, 30.21)
 FRIDAY = MONDAY + timedelta(days=4)                                   # 27 November 2026, 09:00 in Shanghai
@@ -211,14 +209,9 @@ def test_the_numbers_take_the_same_statements_however_many_cases(client, world, 
     url = f"/units/{world.units['A'].id}/dispute-numbers"
 
     def statements():
-        count = []
-        listener = lambda *args, **kwargs: count.append(1)  # noqa: E731
-        sa_event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with sql_statements() as sent:
             assert client.get(url).status_code == 200
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", listener)
-        return len(count)
+        return len(sent)
 
     log_in(client, "s")
     few = statements()

@@ -3,7 +3,7 @@ found report a dispute from screening makes, missing screenings, page scope."""
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from grid import workdays
 from grid.disputes import screening, services
@@ -11,7 +11,7 @@ from grid.disputes.models import Screening
 from grid.errors import DomainError, FieldErrors
 from grid.extensions import db
 from tests.disputes.conftest import MONDAY, register
-from tests.factories import csrf_from, log_in
+from tests.factories import csrf_from, log_in, sql_statements
 
 
 # --- periods ---------------------------------------------------------------------
@@ -158,17 +158,9 @@ def test_missing_screenings_below_a_street_office(world):
     some_filed(world, day)
     root = world.units["A"]
     db.session.refresh(root)
-    statements = []
-
-    def count(*args):
-        if args[2].startswith("SELECT"):
-            statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sql_statements() as sent:
         missing = screening.missing_below(root, day)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    statements = [s for s in sent if s.startswith("SELECT")]
     assert len(statements) == 1          # one query for the whole tree
     assert [r.unit_name for r in missing.overdue] == [world.units["A1"].name, world.units["A1b"].name]
     assert [r.unit_id for r in missing.pending] == [world.units["A"].id, world.units["A1"].id]

@@ -6,13 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from shapely.geometry import box
-from sqlalchemy import event as sa_event
 
 from grid.events import services, stats, stats_views
 from grid.extensions import db
 from grid.unit_numbers import period_bounds
 from tests.events.conftest import IN_A1A, MONDAY, act, event_input, jpeg
-from tests.factories import log_in, make_unit, make_user
+from tests.factories import log_in, make_unit, make_user, sql_statements
 
 IN_A1B = (120.115, 30.21)
 IN_A2A = (120.105, 30.225)
@@ -214,14 +213,9 @@ def test_the_numbers_take_the_same_statements_however_many_events(client, world,
     url = f"/units/{world.units['A'].id}/event-numbers"
 
     def statements():
-        count = []
-        listener = lambda *args, **kwargs: count.append(1)  # noqa: E731
-        sa_event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with sql_statements() as sent:
             assert client.get(url).status_code == 200
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", listener)
-        return len(count)
+        return len(sent)
 
     log_in(client, "s")
     few = statements()

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from shapely.geometry import box
-from sqlalchemy import event as sa_event
 from sqlalchemy import update
 
 from grid import workdays
@@ -26,7 +25,8 @@ from tests.disputes.conftest import add_agreement, dispute_input
 from tests.events.conftest import act as event_act
 from tests.events.conftest import event_input
 from tests.visits.test_visits import visit_input
-from tests.factories import log_in, make_household, make_resident, make_unit, make_user, make_district, valid_id
+from tests.factories import (log_in, make_household, make_resident, make_unit, make_user, make_district,
+                             sql_statements, valid_id)
 
 SH = workdays.SHANGHAI
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=SH)            # a working day
@@ -434,14 +434,9 @@ def test_the_dashboard_takes_the_same_statements_however_many_units(client, worl
         # A request first: the calendar reload and the session touch, which
         # come with the first request after a while, do not fall in the count.
         printed(user, world.units["A"])
-        count = []
-        listener = lambda *args, **kwargs: count.append(1)  # noqa: E731
-        sa_event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with sql_statements() as sent:
             printed(user, world.units["A"])
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", listener)
-        return len(count)
+        return len(sent)
 
     few = statements()
     for n in range(3, 6):

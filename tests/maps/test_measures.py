@@ -3,6 +3,7 @@ worked out by hand in tests/maps/map_world.py, for users of different scope."""
 import pytest
 
 from grid.maps import measures
+from tests.factories import sql_statements
 from tests.maps.map_world import NOW, world  # noqa: F401  (the fixture)
 
 
@@ -79,25 +80,12 @@ def test_values_never_leave_the_scope(world):
 
 
 def test_one_query_per_measure_whatever_the_number_of_grids(world, app):
-    from sqlalchemy import event as sa_event
-
-    from grid.extensions import db
-
-    statements = []
-    engine = db.engine
     measures.values_by_grid(world.admin, world.units["D"], "open_events", now=NOW)   # loads the user and unit
-
-    def count(*_args):
-        statements.append(1)
-
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements() as statements:
         for key in ("overdue_events", "open_events", "visit_coverage", "open_disputes", "elderly_records"):
             before = len(statements)
             measures.values_by_grid(world.admin, world.units["D"], key, now=NOW)
             assert len(statements) - before == 1, key
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
 
 
 def test_what_the_panel_shows_in_red():

@@ -8,7 +8,8 @@ from grid.extensions import db
 from grid.registry import services
 from grid.registry.models import Household, HouseholdMove, Resident
 from grid.places.services import import_boundaries
-from tests.factories import (box, log_in, make_district, make_household, make_resident, make_user, valid_id)
+from tests.factories import (box, log_in, make_district, make_household, make_resident, make_user, sql_statements,
+                             valid_id)
 from tests.test_boundary_import import DISTRICT, collection, feature
 
 
@@ -168,17 +169,9 @@ def test_household_list_and_page_use_a_fixed_number_of_queries(client, units):
     staff = make_user("c", "community_staff", [units["A1"]])
 
     def statements(url):
-        count = []
-        from sqlalchemy import event
-
-        engine = db.engine
-        listener = lambda *args, **kwargs: count.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with sql_statements() as sent:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(count)
+        return len(sent)
 
     log_in(client, "c")
     household = make_household(staff, 120.105, 30.21, address="第0户")

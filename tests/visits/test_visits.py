@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from PIL import Image
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from grid import workdays
 from grid.errors import Conflict, FieldErrors
@@ -15,7 +15,8 @@ from grid.registry import care
 from grid.registry.care_models import ElderlyRecord
 from grid.visits import cadence, queries, services
 from grid.visits.models import CadencePolicy, Visit
-from tests.factories import csrf_from, log_in, make_district, make_household, make_resident, make_user, valid_id
+from tests.factories import (csrf_from, log_in, make_district, make_household, make_resident, make_user,
+                             sql_statements, valid_id)
 
 SIX = {item: "able" for item in ("eating", "dressing", "transfer", "toilet", "walking", "bathing")}
 HOME = (120.105, 30.21)
@@ -162,14 +163,9 @@ def test_task_list_uses_the_same_number_of_queries_for_any_length(client, world)
     units, staff, _worker, household, _record = world
 
     def statements():
-        count = []
-        listener = lambda *args, **kwargs: count.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with sql_statements() as sent:
             assert client.get("/tasks").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(count)
+        return len(sent)
 
     log_in(client, "w")
     few = statements()
