@@ -1,10 +1,11 @@
 """A smoke run of the benchmark fixture (bench/district.py) at a tiny scale and
-of the maps benchmark's table on it, so neither rots between `make bench` runs.
+of the maps benchmark's table and the re-gridding benchmark's checks on it, so
+none of them rots between `make bench` runs.
 Its own database: the test database's name + `_bench_smoke`."""
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench import maps, maps_report
+from bench import maps, maps_report, regrid, report
 from bench.district import Size, ensure_district, read_marker
 from grid.extensions import db
 from tests.conftest import database_url
@@ -131,3 +132,27 @@ def test_the_maps_benchmark_table_runs_on_it(district, tmp_path):
     text_ = docs.read_text(encoding="utf-8")
     assert text_.startswith("# Performance\n\n## Setup\n\nkept\n")
     assert text_.count(maps_report.SECTION) == 1 and text_.count(maps_report.BEGIN) == 1
+
+
+def test_the_regrid_benchmark_moves_only_the_changed_area_and_undoes_it(smoke_url, district, sql, tmp_path):
+    """Its checks, not its times: the households that changed grid are those in
+    the changed area, no other row was written, records followed, and the undo
+    left every boundary and assignment as it was."""
+    rows = regrid.run(smoke_url, grids=4, log=lambda line: None)
+    assert [c.line() for row in rows for c in row.checks if not c.ok] == []
+    baseline, forward, undo = rows
+    assert len(forward.checks) >= 8 and undo.checks and baseline.checks
+    assert forward.path.startswith("re-grid 4 grids (") and forward.ratio == forward.seconds / baseline.seconds
+    moved = one(sql, "SELECT count(*) FROM household_move WHERE reason = 'regrid'")
+    assert moved > 0 and moved % 2 == 0  # there and back
+    assert one(sql, "SELECT count(*) FROM household WHERE grid_id IS DISTINCT FROM grid_for_point(location)") == 0
+    # A run finds nothing left to undo: the forward import has its undo.
+    assert one(sql, "SELECT count(*) FROM boundary_import WHERE filename LIKE 'bench-regrid-undo-%'") == 1
+    docs = tmp_path / "performance.md"
+    docs.write_text("# Performance\n\nkept\n", encoding="utf-8")
+    for _ in range(2):
+        report.update_docs(regrid.BEGIN, regrid.END, regrid.generated_block(rows, district, smoke_url),
+                           section=regrid.SECTION, intro=regrid.INTRO, path=docs)
+    written = docs.read_text(encoding="utf-8")
+    assert written.startswith("# Performance\n\nkept\n") and written.count(regrid.BEGIN) == 1
+    assert forward.path in written and "FAILED" not in written
