@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from grid.accounts import tokens
 from grid.accounts.models import LoginSession, User
@@ -18,6 +19,7 @@ from grid.audit.services import client_address
 from grid.errors import respond, wants_json
 from grid.extensions import db
 from grid.htmx import wants_fragment
+from grid.places.models import Unit
 
 # last_seen_at is written at most this often, not on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -51,9 +53,12 @@ def revoke_sessions(user: User, *, reason: str, token: str | None = None) -> Non
 
 
 def load_user_from_token(token: str) -> User | None:
-    login = db.session.scalar(
+    # One statement for the session, its user and the user's scope, which
+    # nearly every page reads; the scope's polygons only when asked for.
+    login = db.session.scalars(
         select(LoginSession).where(LoginSession.token_hash == hash_token(token))
-    )
+        .options(joinedload(LoginSession.user).joinedload(User.scope_units).defer(Unit.boundary))
+    ).unique().first()
     if login is None or login.revoked_at is not None:
         return None
     user = login.user

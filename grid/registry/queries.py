@@ -1,6 +1,7 @@
 """Reads over households and residents, always through accounts.access."""
 from sqlalchemy import Select, and_, any_, exists, false, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from geoalchemy2.shape import to_shape
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from grid.accounts.access import grids_in_scope, in_scope_grid, may_see_child_records, unit_path_in_scope
 from grid.extensions import db
@@ -68,7 +69,8 @@ def care_flags(household_ids: list[int], user) -> dict[int, set[str]]:
 def household_in_scope(user, household_id: int) -> Household | None:
     return db.session.scalar(
         select(Household).where(Household.id == household_id, in_scope_grid(user, Household.grid_id))
-        .options(selectinload(Household.residents), selectinload(Household.grid).selectinload(Unit.parent))
+        .options(selectinload(Household.residents),
+                 joinedload(Household.grid).defer(Unit.boundary).joinedload(Unit.parent).defer(Unit.boundary))
     )
 
 
@@ -114,8 +116,8 @@ def grid_ids_in_scope(user) -> set[int]:
 
 def point_of(record) -> tuple[float, float]:
     """(lon, lat) of a record's `location` point (a household, an event)."""
-    lon, lat = db.session.execute(select(func.ST_X(record.location), func.ST_Y(record.location))).one()
-    return lon, lat
+    point = to_shape(record.location)
+    return point.x, point.y
 
 
 def household_values(household: Household) -> dict:
