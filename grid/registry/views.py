@@ -105,12 +105,14 @@ def new_household():
 def household(household_id: int):
     household = household_or_404(household_id)
     elderly, children = queries.care_records_of([r.id for r in household.residents])
-    if may_see_child_records(current_user):
-        # The page shows each child record's category and tier: a view of each.
-        care.record_child_list(record_ids=[r.id for records in children.values() for r in records], by=current_user)
-    return render_template("registry/household.html", household=household, elderly=elderly, children=children,
+    page = render_template("registry/household.html", household=household, elderly=elderly, children=children,
                            may_see_children=may_see_child_records(current_user),
                            point=queries.point_of(household))
+    if may_see_child_records(current_user):
+        # The page shows each child record's category and tier: a view of each. Recorded once the page
+        # is rendered, as the commit expires what the page loaded (one reload per record).
+        care.record_child_list(record_ids=[r.id for records in children.values() for r in records], by=current_user)
+    return page
 
 
 @bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])

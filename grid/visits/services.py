@@ -190,11 +190,12 @@ def log_visit(*, data: VisitInput, household: Household, by) -> tuple[Visit, boo
         if raced is None:
             raise
         return replay(raced, digest), False
-    for kind, record_id in data.records:
-        model = RECORD_MODELS[kind]
-        db.session.execute(update(model).where(model.id == record_id)
-                           .values(last_visit_at=func.greatest(func.coalesce(model.last_visit_at, visit.visited_at),
-                                                               visit.visited_at)))
+    # One statement per kind of record, however many the visit covers.
+    for kind, model in RECORD_MODELS.items():
+        record_ids = [record_id for k, record_id in data.records if k == kind]
+        if record_ids:
+            db.session.execute(update(model).where(model.id.in_(record_ids)).values(
+                last_visit_at=func.greatest(func.coalesce(model.last_visit_at, visit.visited_at), visit.visited_at)))
     record_audit("visit.create", actor=by, object_type="visit", object_id=visit.id,
                  detail={"records": [f"{k}:{r}" for k, r in data.records], "flagged": visit.is_flagged,
                          "distance_m": round(distance) if distance is not None else None})
