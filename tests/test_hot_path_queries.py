@@ -267,9 +267,7 @@ def statements(client, w, ask: Callable):
     return len(sent), response.get_data(as_text=True)
 
 
-# ?tag= filters with ARRAY.any(), which SQLAlchemy 2.1 deprecates (grid/registry/queries.py households()).
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.filterwarnings(
-    "ignore:The ARRAY.Comparator.any:DeprecationWarning")) if name == "households" else name for name in GROUPS])
+@pytest.mark.parametrize("name", GROUPS)
 def test_hot_paths_take_the_pinned_statements_at_any_size(app, world, name):
     group = GROUPS[name]
     client = app.test_client()

@@ -31,7 +31,7 @@ def households(user, *, q: str = "", tag: str = "", care: str = "", grid_id: int
         stmt = stmt.where(or_(Household.address.ilike(like),
                               exists().where(Resident.household_id == Household.id, Resident.name.ilike(like))))
     if tag:
-        stmt = stmt.where(Household.tags.any(tag))
+        stmt = stmt.where(any_(Household.tags) == tag)
     if care == "child" and not may_see_child_records(user):
         care = "none"  # a filter must not reveal which households have a child in need
     if care == "none":
