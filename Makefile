@@ -39,6 +39,8 @@ bench: test-setup
 	@status=0; \
 	$(DB) $(PY) -m bench.ledger_import || status=1; \
 	$(DB) $(PY) -m bench.maps || status=1; \
+	$(DB) $(PY) -m bench.hot_paths || status=1; \
+	$(DB) $(PY) -m bench.regrid || status=1; \
 	exit $$status
 
 setup: sysdeps $(VENV)/.installed $(VENDOR)/.installed $(MO) migrate
