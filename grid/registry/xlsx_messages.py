@@ -9,6 +9,9 @@ def file_message(error: XlsxError) -> str:
     messages = {
         "too_large": lambda: (_("The file has more rows than one import takes (%(n)s).", n=p.get("limit"))
                               if "rows" in p else
+                              _("Sheet “%(s)s” reaches as far as cell %(c)s; delete what lies far below or to the "
+                                "right of the table.", s=p.get("sheet"), c=p.get("cell"))
+                              if "cell" in p else
                               _("The file is larger than %(mb)s MB.", mb=round((p.get("limit") or 0) / 2**20))),
         "not_xlsx": lambda: _("This is not an Excel .xlsx file. Save it as “Excel workbook (.xlsx)” and try again."),
         "zip_bomb": lambda: _("The file unpacks to far more data than a ledger holds; it was refused."),

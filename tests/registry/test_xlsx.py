@@ -243,6 +243,35 @@ def test_forged_dimension_does_not_blow_up_rows() -> None:
     assert [number for number, _ in result["户"].rows] == [2, 3]
 
 
+def test_cell_far_off_is_too_large_before_it_is_read() -> None:
+    """A reader that holds the sheet from A1 to its last cell would need terabytes for XFD1048576."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "户"
+    ws.append(HEADERS)
+    ws.append(["H1", "幸福路1号"])
+    ws.cell(row=1_048_576, column=16_384, value="x")
+    out = io.BytesIO()
+    wb.save(out)
+    err = error_of(out.getvalue())
+    assert (err.kind, err.params) == ("too_large", {"sheet": "户", "cell": "XFD1048576", "limit": 6_000_000})
+    # Positions left out follow the row and cell before them.
+    far = rewrite_member(out.getvalue(), "xl/worksheets/sheet1.xml",
+                         lambda xml: xml.replace(b' r="XFD1048576"', b"").replace(b'<row r="1048576"', b"<row"))
+    assert error_of(far, max_cells=26).params["cell"] == "I3"
+    assert [number for number, _ in read(far, max_cells=27)["户"].rows] == [2, 3]
+
+
+def test_rows_and_columns_keep_their_place_when_the_sheet_starts_further_in() -> None:
+    data = build_xlsx({"人": [[None, "姓名", "身份证号", "电话"], [], [None, "张三", "110101199003071234"]]})
+    sheet_rows = read(data, [PERSON])["人"]
+    assert sheet_rows.rows == [(3, {"name": "张三", "id_number": "110101199003071234", "phone": None})]
+    assert sheet_rows.column_of == {"name": "B", "id_number": "C", "phone": "D"}
+    # Headers belong in row 1.
+    lower = build_xlsx({"人": [[], ["姓名", "身份证号", "电话"], ["张三", "110101199003071234"]]})
+    assert error_of(lower, [PERSON]).kind == "missing_columns"
+
+
 # --------------------------------------------------------------------------
 # Sheets and headers
 
@@ -485,7 +514,8 @@ def test_id_number_typed_as_number() -> None:
     )
     sheet_rows = read(data, [PERSON])["人"]
     assert [(p.row, p.column, p.kind, p.params) for p in sheet_rows.problems] == [
-        (2, "B", "number_as_text_lost", {"value": "110101199003071234"}),
+        # Numbers are read as doubles, as Excel itself holds them: the digits shown are the ones left.
+        (2, "B", "number_as_text_lost", {"value": "110101199003071232"}),
         (3, "B", "number_as_text_lost", {"value": "110101199003071008"}),
     ]
     rows = dict(sheet_rows.rows)
