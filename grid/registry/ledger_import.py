@@ -21,7 +21,7 @@ from grid.registry.ledger_schema import IMPORT_SHEETS, OPTIONAL_SHEETS
 from grid.registry.ledger_checks import FileChecks, LedgerProblem
 from grid.registry.xlsx import XlsxError, read_workbook
 from grid.registry.xlsx_messages import cell_message, file_message
-from grid.sealing import blind_index, seal
+from grid.sealing import seal
 
 register_actions({"registry.import": _l("Ledger imported")}, detail_keys={
     "households": _l("Households"), "residents": _l("Residents"), "elderly": _l("Elderly records"),
@@ -84,14 +84,17 @@ def write_ledger(checks: "FileChecks", by) -> None:
                            "created_at", "updated_at"],
               ([p.id, household_ids[p.key], p.name,
                 seal(p.identity.value, key) if p.identity else None,
-                blind_index(p.identity.value, key) if p.identity else None,
+                p.index,
                 rules.mask_id_number(p.identity.value) if p.identity else None,
                 p.gender, p.birth_date, p.ethnicity, p.phone, p.relation, p.hukou, p.tags, 1, now, now]
                for p in checks.residents))
+    # Heads are known here, so the update needs no join with resident (whose
+    # statistics do not know yet about the rows just copied).
+    heads = {p.key: p.id for p in checks.residents if p.relation == "head"}
     db.session.execute(text("""
-        UPDATE household h SET head_id = r.id FROM resident r
-         WHERE r.household_id = h.id AND r.relation = 'head' AND h.id = ANY(:ids)"""),
-                       {"ids": list(household_ids.values())})
+        UPDATE household h SET head_id = t.head_id
+          FROM unnest(CAST(:ids AS int[]), CAST(:heads AS int[])) AS t(id, head_id)
+         WHERE h.id = t.id"""), {"ids": [household_ids[key] for key in heads], "heads": list(heads.values())})
     write_care_records(checks, by, now)
 
 

@@ -88,6 +88,9 @@ def normalise_id_number(raw: str) -> str:
 
     Never raises; the result may still be invalid.  Idempotent for any input.
     """
+    if raw.isascii() and raw.isalnum() and "x" not in raw:
+        # Already clean (what nearly every ledger cell holds): nothing to change.
+        return raw
     # Dropping a separator can bring a base letter next to a combining mark,
     # which NFKC then composes; repeat until nothing changes so the function is
     # idempotent.  Terminates: after the first pass the text only gets shorter.
@@ -193,8 +196,12 @@ def normalise_phone(raw: str) -> str:
     removed; "+86"/"0086" before a landline without its trunk 0 becomes "0"
     ("+86 571 8765 4321" → "057187654321").  Never raises.
     """
-    text = unicodedata.normalize("NFKC", raw)
-    text = "".join(c for c in text if not (_is_separator(c) or c in _PHONE_SEPARATORS))
+    if raw.isascii() and raw.isdigit():
+        # Digits only (nearly every ledger cell): nothing for NFKC or the separators to do.
+        text = raw
+    else:
+        text = unicodedata.normalize("NFKC", raw)
+        text = "".join(c for c in text if not (_is_separator(c) or c in _PHONE_SEPARATORS))
     for prefix in ("+86", "0086", "86"):
         rest = text[len(prefix):]
         if text.startswith(prefix) and _MOBILE.fullmatch(rest):
