@@ -70,8 +70,8 @@ CELL_REF_RE = re.compile(r"([A-Z]+)([0-9]+)", re.IGNORECASE)
 # and all, so that nothing inside a value is taken for a position).
 _ROW_OR_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)[\s/>]")
 _OTHER_ATTRIBUTE = rb"""\s+(?!r\s*=)[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*')"""
-_POSITIONED_RE = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)(?:" + _OTHER_ATTRIBUTE + rb""")*\s+r\s*=\s*["']([A-Za-z]*)([0-9]+)["']"""
-                            rb"(?:" + _OTHER_ATTRIBUTE + rb")*\s*/?>")
+_POSITIONED_RE = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)(?:" + _OTHER_ATTRIBUTE + rb")*"
+                            rb"""\s+r\s*=\s*["']([A-Za-z]*)([0-9]+)["'](?:""" + _OTHER_ATTRIBUTE + rb")*\s*/?>")
 
 MAX_TEXT_LENGTH = 500
 # Excel keeps 15 significant digits for numbers; more digits have been lost.
