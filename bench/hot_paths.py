@@ -75,9 +75,19 @@ def mixed_classes(people: http_sessions.People) -> dict[str, tuple[float, list[l
     }
 
 
-def measure(base: str, name: str, requests: list[load.Request], seconds: float, log) -> load.Load:
-    load.check(base, requests[:40])
-    result = load.run(base, {name: (1, requests)}, connections=CONNECTIONS, seconds=seconds)
+def with_failures(server: Server, run) -> load.Load:
+    """A load, its HTTP errors named from the access log (method, path shape, status)."""
+    offset = server.log_size()
+    result = run()
+    if result.error_detail.get("status"):
+        result.error_detail.update(server.failures_since(offset))
+    return result
+
+
+def measure(server: Server, name: str, requests: list[load.Request], seconds: float, log) -> load.Load:
+    load.check(server.base_url, requests[:10])
+    result = with_failures(server, lambda: load.run(server.base_url, {name: (1, requests)}, connections=CONNECTIONS,
+                                                    seconds=seconds))
     log(f"  {name:<40}{result.per_second:8.1f} req/s  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
         + (f"  errors {result.error_detail}" if result.errors else ""))
     return result
@@ -97,11 +107,11 @@ def run_benchmark(url, *, seconds: float, mixed_seconds: float, log=print) -> tu
             f"{len(plan.community_staff)} community and 1 street office accounts")
         people = http_sessions.log_in_all(base, plan)
         log("hot paths, 32 connections each:")
-        hello = measure(base, "hello page (baseline a)", [load.Request("GET", "/bench/hello")], seconds, log)
-        rows_page = measure(base, "20-row page (baseline b)",
+        hello = measure(server, "hello page (baseline a)", [load.Request("GET", "/bench/hello")], seconds, log)
+        rows_page = measure(server, "20-row page (baseline b)",
                             [load.Request("GET", f"/bench/rows?after={n}") for n in people.household_ids],
                             seconds, log)
-        measured = [(name, kind, measure(base, name, requests, seconds, log))
+        measured = [(name, kind, measure(server, name, requests, seconds, log))
                     for name, requests, kind in page_probes(people)]
         log(f"raw visit inserts through psycopg, {CONNECTIONS} connections:")
         raw_visits = raw_visit_inserts(app, people, connections=CONNECTIONS, seconds=seconds)
@@ -112,8 +122,9 @@ def run_benchmark(url, *, seconds: float, mixed_seconds: float, log=print) -> tu
             log(f"mixed load: {MIXED_WORKERS} workers, think time {THINK_MS[0] // 1000}–{THINK_MS[1] // 1000} s, "
                 f"{mixed_seconds:g} s")
             classes = mixed_classes(people)
-            load.check(base, [r for _w, requests in classes.values() for r in requests[:10]])
-            mixed = load.run(base, classes, connections=MIXED_WORKERS, seconds=mixed_seconds, think_ms=THINK_MS)
+            load.check(base, [r for _w, requests in classes.values() for r in requests[:5]])
+            mixed = with_failures(server, lambda: load.run(base, classes, connections=MIXED_WORKERS,
+                                                           seconds=mixed_seconds, think_ms=THINK_MS))
     rows = http_report.rows(hello=hello, rows_page=rows_page, measured=measured, raw_visits=raw_visits,
                             mixed=mixed, sizes=sizes)
     context = {"street": street, "seconds": seconds, "mixed_seconds": mixed_seconds, "workers": server.workers,

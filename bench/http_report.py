@@ -3,7 +3,6 @@ ratio to its baseline, the target, pass or miss), the bytes a phone
 downloads, the printed table and the generated block of docs/performance.md."""
 from __future__ import annotations
 
-import gzip
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -66,39 +65,40 @@ def rows(*, hello: Load, rows_page: Load, measured, raw_visits: Load, mixed: Loa
         found.append(Row("mixed load, 200 workers (p95 " + f"{mixed.p95_ms:.0f} ms)", mixed,
                          target=f"0 errors, p95 ≤ {MIXED_P95_MS} ms", passed=passed, note=note))
     first = sizes["first"]
-    found.append(Row(f"first page load: {first['page']} + CSS + JS, gzip", value=f"{first['gzip_kb']:.1f} KB",
+    found.append(Row(f"first page load: {first['page']} + CSS + JS, sent gzip", value=f"{first['gzip_kb']:.1f} KB",
                      target=f"≤ {FIRST_LOAD_KB} KB", passed=first["gzip_kb"] <= FIRST_LOAD_KB,
                      note=", ".join(f"{name} {kb:.1f}" for name, kb in first["parts"])))
     for page, kb, gz in sizes["later"]:
-        found.append(Row(f"later page: {page}, HTML", value=f"{kb:.1f} KB ({gz:.1f} gzip)",
-                         target=f"≤ {LATER_PAGE_KB} KB", passed=kb <= LATER_PAGE_KB))
+        found.append(Row(f"later page: {page}, HTML sent (as generated)", value=f"{gz:.1f} KB ({kb:.1f} KB)",
+                         target=f"≤ {LATER_PAGE_KB} KB", passed=gz <= LATER_PAGE_KB))
     return found
 
 
 def page_sizes(base: str, people) -> dict:
-    """What a grid worker's phone downloads: the first page with every
-    stylesheet and script it names (gzip -6, as a proxy would send them), and
-    the HTML of the pages opened after it (the assets are cached by then)."""
+    """What a grid worker's phone downloads, as the proxy sends it (gzip): the
+    first page with every stylesheet and script it names, and the HTML of the
+    pages opened after it (the assets are cached by then)."""
     worker = people.workers[0]
 
-    def body(path: str) -> bytes:
-        status, _headers, data = load.fetch(base, worker.get(path))
+    def body(path: str, **headers) -> bytes:
+        status, _headers, data = load.fetch(base, worker.get(path), headers=headers)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
         return data
 
-    def gz_kb(data: bytes) -> float:
-        return len(gzip.compress(data, 6)) / 1024
-    html = body("/tasks")
-    assets = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html.decode())
-    assets += re.findall(r'<script[^>]+src="([^"]+)"', html.decode())
-    parts = [("HTML", gz_kb(html))] + [(path.split("/")[-1].split("?")[0], gz_kb(body(path))) for path in assets]
+    def sizes(path: str) -> tuple[float, float]:
+        """KB as generated, and as sent to a browser that accepts gzip (compressed by the proxy)."""
+        return len(body(path)) / 1024, len(body(path, **{"Accept-Encoding": "gzip"})) / 1024
+    html = body("/tasks").decode()
+    assets = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
+    assets += re.findall(r'<script[^>]+src="([^"]+)"', html)
+    parts = [("HTML", sizes("/tasks")[1])] + [(path.split("/")[-1].split("?")[0], sizes(path)[1]) for path in assets]
     home = worker.visited[0]
     later = [("household list", "/households"), ("household page", f"/households/{home.id}"),
              ("visit form", f"/households/{home.id}/visits/new"), ("search", worker.search_path(worker.names[0])),
              ("task list", "/tasks")]
     return {"first": {"page": "task list", "gzip_kb": sum(kb for _n, kb in parts), "parts": parts},
-            "later": [(name, len(data) / 1024, gz_kb(data)) for name, data in ((n, body(p)) for n, p in later)]}
+            "later": [(name, *sizes(path)) for name, path in later]}
 
 
 def cells(row: Row) -> list[str]:

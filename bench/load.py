@@ -12,6 +12,7 @@ otherwise count as a fast success."""
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -73,10 +74,14 @@ def script(classes: dict[str, tuple[float, list[Request]]], think_ms: tuple[int,
         bounds.append(running)
     lists = ",\n".join("{" + ",\n".join(lua_request(r) for r in classes[n][1]) + "}" for n in names)
     delay = (f"function delay() return math.random({think_ms[0]}, {think_ms[1]}) end" if think_ms else "")
+    seed = secrets.randbits(31)
     return f"""
 local lists = {{{lists}}}
 local bounds = {{{", ".join(f"{b:.6f}" for b in bounds)}}}
 bounds[#bounds] = 1.0
+
+-- Seeded afresh by every run: visit ids drawn by an earlier run must not come again.
+math.randomseed({seed})
 
 function setup(thread)
   thread:set("seed", math.random(1, 2147483647))

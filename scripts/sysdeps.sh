@@ -6,9 +6,9 @@ set -euo pipefail
 want=(postgresql-15-postgis-3)
 command -v npm >/dev/null || want+=(npm)
 python3 -c "import ensurepip" 2>/dev/null || want+=(python3-venv)
-# gdal-bin: ogrinfo reads the OGC API in a test, as a GIS user would; wrk: the
-# HTTP benchmark's load generator (its smoke test runs in make test).
-[ "${1:-app}" = test ] && want+=(chromium fonts-wqy-microhei gdal-bin wrk)
+# gdal-bin: ogrinfo reads the OGC API in a test, as a GIS user would; wrk and
+# nginx-light: the HTTP benchmark's load generator and proxy (its smoke test runs in make test).
+[ "${1:-app}" = test ] && want+=(chromium fonts-wqy-microhei gdal-bin wrk nginx-light)
 
 missing=()
 for p in "${want[@]}"; do

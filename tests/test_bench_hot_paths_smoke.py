@@ -30,7 +30,7 @@ def url():
 
 def test_every_path_is_loaded_without_errors_and_reported(url, tmp_path):
     assert load.wrk_available(), "wrk is missing: `make test` installs it (scripts/sysdeps.sh)"
-    rows, context = run_benchmark(url, seconds=1, mixed_seconds=8, log=lambda line: None)
+    rows, context = run_benchmark(url, seconds=1, mixed_seconds=6, log=lambda line: None)
     loaded = [r for r in rows if r.load is not None]
     # Baselines, every hot path and the mixed load: each answered, none failed.
     assert len(loaded) == 3 + 12 + 1
