@@ -32,7 +32,7 @@ http {{
   uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
   client_max_body_size 50m;
   gzip on;
-  gzip_types text/css application/javascript application/json application/geo+json;
+  gzip_types text/css text/javascript application/javascript application/json application/geo+json;
   server {{
     listen 127.0.0.1:{port};
     location / {{
