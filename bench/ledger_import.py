@@ -57,16 +57,8 @@ class Ledger:
     residents: list[list]
 
 
-@dataclass
-class Row:
-    path: str
-    seconds: float
-    baseline: float | None = None
-    target: float | None = None
-
-    @property
-    def ratio(self) -> float | None:
-        return self.seconds / self.baseline if self.baseline else None
+class Row(report.Timed):
+    """The target bounds the ratio to the baseline."""
 
     @property
     def passed(self) -> bool | None:

@@ -98,16 +98,9 @@ UPDATE household h SET grid_id = n.id FROM new_unit n
 
 
 @dataclass
-class Row:
-    path: str
-    seconds: float
-    baseline: float | None = None
-    target: float | None = None
+class Row(report.Timed):
+    """The target bounds the seconds; the checks must hold."""
     checks: list[Check] = field(default_factory=list)
-
-    @property
-    def ratio(self) -> float | None:
-        return self.seconds / self.baseline if self.baseline else None
 
     @property
     def passed(self) -> bool | None:

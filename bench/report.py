@@ -4,6 +4,7 @@ docs/performance.md (between two marker comments, so notes written around
 it stay)."""
 import os
 import platform
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import text
@@ -11,6 +12,20 @@ from sqlalchemy import text
 from grid.extensions import db
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+
+
+@dataclass
+class Timed:
+    """A path's seconds and its baseline's, measured in the same run; what
+    its `target` bounds (the ratio, the seconds) is the benchmark's to say."""
+    path: str
+    seconds: float
+    baseline: float | None = None
+    target: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.seconds / self.baseline if self.baseline else None
 
 
 def machine(app) -> str:
