@@ -68,9 +68,12 @@ CELL_REF_RE = re.compile(r"([A-Z]+)([0-9]+)", re.IGNORECASE)
 # Every start tag of a row or cell (any prefix), and those of them whose one
 # "r" attribute is a plain position (other attributes skipped whole, quotes
 # and all, so that nothing inside a value is taken for a position).
-_ROW_OR_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)[\s/>]")
-_OTHER_ATTRIBUTE = rb"""\s+(?!r\s*=)[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*')"""
-_POSITIONED_RE = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)(?:" + _OTHER_ATTRIBUTE + rb")*"
+# A prefix is anything up to a colon that a tag name can hold, not only
+# ASCII word characters: an XML reader takes "<é:c" for a cell too.
+_PREFIX = rb"(?:[^\s<>/:=\"']+:)?"
+_ROW_OR_CELL_RE = re.compile(rb"<" + _PREFIX + rb"(?:row|c)[\s/>]")
+_OTHER_ATTRIBUTE = rb"""\s+(?!r\s*=)[^\s<>/="']+\s*=\s*(?:"[^"]*"|'[^']*')"""
+_POSITIONED_RE = re.compile(rb"<" + _PREFIX + rb"(?:row|c)(?:" + _OTHER_ATTRIBUTE + rb")*"
                             rb"""\s+r\s*=\s*["']([A-Za-z]*)([0-9]+)["'](?:""" + _OTHER_ATTRIBUTE + rb")*\s*/?>")
 
 MAX_TEXT_LENGTH = 500
@@ -276,7 +279,7 @@ def check_extents(data: bytes, *, max_cells: int) -> None:
     first with expat (in C; nothing else of the sheet is looked at)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for name, member in _worksheet_members(archive).items():
+            for name, member in _parts_to_check(archive):
                 rows, columns = _extent(archive.read(member))
                 if rows * columns > max_cells:
                     raise XlsxError("too_large", sheet=name, cell=f"{get_column_letter(min(columns, 18278))}{rows}",
@@ -287,30 +290,52 @@ def check_extents(data: bytes, *, max_cells: int) -> None:
         raise XlsxError("not_xlsx", detail=f"{type(exc).__name__}: {exc}") from exc
 
 
-def _worksheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> zip member of every worksheet the workbook lists."""
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels
-               if rel.get("Type", "").endswith("/worksheet")}
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    members = {}
-    for sheet in book.iter(f"{{{SPREADSHEET_NS}}}sheet"):
-        target = targets.get(sheet.get(f"{{{RELATIONSHIPS_NS}}}id"))
-        if target is not None:
-            members[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return members
+def _parts_to_check(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(name for messages, zip member) of every part a reader might take for a
+    worksheet: whatever the workbook's relationships point at, whatever their
+    type or namespaces say, and every other XML part. Failing closed: the
+    reader finds sheets its own way, and one unchecked sheet is enough."""
+    names = {}
+    try:
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+        for sheet in book.iter(f"{{{SPREADSHEET_NS}}}sheet"):
+            target = targets.pop(sheet.get(f"{{{RELATIONSHIPS_NS}}}id"), None)
+            if target is not None:
+                names.setdefault(_member_of(target), sheet.get("name", ""))
+        for target in targets.values():
+            names.setdefault(_member_of(target), _member_of(target))
+    except KeyError:
+        pass                       # no workbook part: the reader refuses the file itself
+    members = set(archive.namelist())
+    parts = [member for member in names if member in members]
+    parts += [m for m in sorted(members) if m.lower().endswith(".xml") and m not in names]
+    return [(names.get(member, member), member) for member in parts]
+
+
+def _member_of(target: str) -> str:
+    """A relationship target of xl/workbook.xml as a zip member name."""
+    target = target.lstrip("/") if target.startswith("/") else target
+    return target if target.startswith("xl/") else f"xl/{target}"
 
 
 def _extent(xml: bytes) -> tuple[int, int]:
     """(last row, last column) that a sheet's cells reach, both 1-based."""
-    positions = _POSITIONED_RE.findall(xml)
-    if len(positions) != len(_ROW_OR_CELL_RE.findall(xml)):
+    if b"\x00" in xml[:512]:
+        # UTF-16 or UTF-32: the byte patterns below would see nothing in it.
+        raise XlsxError("not_xlsx", detail="a part is not UTF-8")
+    tags = sum(1 for _tag in _ROW_OR_CELL_RE.finditer(xml))
+    last_row, columns, positioned = 0, set(), 0
+    for match in _POSITIONED_RE.finditer(xml):
+        positioned += 1
+        last_row = max(last_row, int(match.group(2)))
+        if match.group(1):
+            columns.add(match.group(1).upper())
+    if positioned != tags:
         # Some row or cell has no plain position: follow the elements one by one.
         return _extent_by_elements(xml)
-    rows = {number for _letters, number in positions}
-    columns = {letters.upper() for letters, _number in positions if letters}
-    return (max(map(int, rows), default=0),
-            max((column_index_from_string(c.decode()) for c in columns), default=0))
+    return last_row, max((column_index_from_string(c.decode()) for c in columns), default=0)
 
 
 def _extent_by_elements(xml: bytes) -> tuple[int, int]:

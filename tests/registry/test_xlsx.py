@@ -262,6 +262,39 @@ def test_cell_far_off_is_too_large_before_it_is_read() -> None:
     assert [number for number, _ in read(far, max_cells=27)["户"].rows] == [2, 3]
 
 
+def far_off_workbook() -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "户"
+    ws.append(HEADERS)
+    ws.cell(row=1_048_576, column=16_384, value="x")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_far_off_cell_is_found_however_the_workbook_names_its_sheets() -> None:
+    """The reader finds sheets its own way (any namespace, any relationship
+    type): the check looks at every part, so no renaming hides a sheet."""
+    data = far_off_workbook()
+    renamed_ns = rewrite_member(data, "xl/workbook.xml", lambda xml: xml.replace(
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships", b"urn:elsewhere"))
+    retyped = rewrite_member(data, "xl/_rels/workbook.xml.rels",
+                             lambda xml: xml.replace(b"/relationships/worksheet", b"/relationships/other"))
+    for forged in (renamed_ns, retyped):
+        assert error_of(forged).kind in ("too_large", "not_xlsx")
+    # A prefix on the cell's tag that is not an ASCII word.
+    prefixed = rewrite_member(data, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        b"<worksheet ", "<worksheet xmlns:é=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" ".encode())
+        .replace(b'<c r="XFD1048576"', "<é:c r=\"XFD1048576\"".encode()))
+    assert "é:c".encode() in zipfile.ZipFile(io.BytesIO(prefixed)).read("xl/worksheets/sheet1.xml")
+    assert error_of(prefixed).kind == "too_large"
+    # A sheet in UTF-16, where byte patterns see nothing.
+    wide = rewrite_member(data, "xl/worksheets/sheet1.xml", lambda xml: xml.decode().replace(
+        "encoding='UTF-8'", "encoding='UTF-16'").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    assert error_of(wide).kind in ("too_large", "not_xlsx")
+
+
 def test_rows_and_columns_keep_their_place_when_the_sheet_starts_further_in() -> None:
     data = build_xlsx({"人": [[None, "姓名", "身份证号", "电话"], [], [None, "张三", "110101199003071234"]]})
     sheet_rows = read(data, [PERSON])["人"]
