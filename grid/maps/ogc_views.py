@@ -73,8 +73,8 @@ def link(href: str, rel: str, media_type: str, title: str | None = None) -> dict
 
 def document(body: dict, media_type: str = JSON):
     # Keys in the order written (GDAL and QGIS take a layer's field order from
-    # the first feature's properties), Chinese names as they are (UTF-8).
-    body = current_app.json.dumps(body, sort_keys=False, ensure_ascii=False)
+    # the first feature's properties), Chinese names as they are (UTF-8), compact.
+    body = current_app.json.dumps(body, sort_keys=False, ensure_ascii=False, separators=(",", ":"))
     return current_app.response_class(body, mimetype=media_type)
 
 

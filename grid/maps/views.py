@@ -1,5 +1,4 @@
 """The map page, its layers and the grid side panel."""
-import json
 import math
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
@@ -12,6 +11,7 @@ from grid.events.labels import LIGHT_LABELS
 from grid.geo import gcj02
 from grid.htmx import render, wants_fragment
 from grid.maps import basemap, layers, measures
+from grid.maps.ogc_views import document
 from grid.places import queries as place_queries
 
 bp = Blueprint("maps", __name__)
@@ -31,11 +31,9 @@ def display_point(point: tuple[float, float]) -> tuple[float, float]:
 
 
 def geojson(data: dict):
-    """Compact UTF-8 JSON in the order it was built: a layer is hundreds of
-    features, and sorting every key (jsonify's default) or escaping every
-    Chinese name as \\uXXXX costs time and bytes for nothing."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=current_app.json.default)
-    return current_app.response_class(body, mimetype="application/geo+json")
+    # A layer is hundreds of features: sorting every key (jsonify's default)
+    # or escaping every Chinese name as \uXXXX costs time and bytes for nothing.
+    return document(data, "application/geo+json")
 
 
 def level_arg() -> str:

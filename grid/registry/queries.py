@@ -1,5 +1,6 @@
 """Reads over households and residents, always through accounts.access."""
 from sqlalchemy import Select, and_, any_, exists, false, func, or_, select
+from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
@@ -116,6 +117,10 @@ def grid_ids_in_scope(user) -> set[int]:
 
 def point_of(record) -> tuple[float, float]:
     """(lon, lat) of a record's `location` point (a household, an event)."""
+    if not isinstance(record.location, WKBElement):
+        # Assigned in this request as SQL (ST_SetSRID(...)) and not yet flushed: ask the database.
+        lon, lat = db.session.execute(select(func.ST_X(record.location), func.ST_Y(record.location))).one()
+        return lon, lat
     point = to_shape(record.location)
     return point.x, point.y
 
