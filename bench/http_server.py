@@ -68,13 +68,16 @@ class Server:
         self.access_log = Path(self.dir.name) / "access.log"
 
     def failures_since(self, offset: int) -> Counter:
-        """Answers of 400 and above in the access log after byte `offset`, by method, path shape and status."""
+        """Failed answers in the access log after byte `offset`, by method, path shape and status: 400 and
+        above, and any redirect of a GET (a page the benchmark asks for answers 200; a redirect is the
+        login page or a 404's cousin, and would count as a fast success)."""
         counted: Counter = Counter()
         with open(self.access_log, encoding="utf-8", errors="replace") as log:
             log.seek(offset)
             for line in log:
                 found = re.search(r'"(\w+) (\S+)" (\d{3}) ', line)
-                if found and int(found.group(3)) >= 400:
+                status = int(found.group(3)) if found else 0
+                if status >= 400 or (found and found.group(1) == "GET" and 300 <= status < 400):
                     shape = re.sub(r"/\d+", "/<id>", found.group(2))
                     counted[f"{found.group(1)} {shape} {found.group(3)}"] += 1
         return counted
