@@ -104,7 +104,7 @@ def page_sizes(base: str, people) -> dict:
 
 
 def cells(row: Row) -> list[str]:
-    result = {True: "pass", False: "MISS", None: ""}[row.passed]
+    result = report.verdict(row.passed)
     ratio = f"{row.ratio:.2f}" if row.ratio is not None else ""
     if row.load is None:
         return [row.path, row.value, "", "", "", "", row.target, result]

@@ -180,7 +180,7 @@ HEADERS = ["path", "seconds", "ratio to baseline", "target", "result"]
 
 def cells(row: Row) -> list[str]:
     return [row.path, f"{row.seconds:.2f}", f"{row.ratio:.1f}" if row.ratio else "",
-            f"≤ {row.target:g} ×" if row.target else "", {True: "pass", False: "MISS", None: ""}[row.passed]]
+            f"≤ {row.target:g} ×" if row.target else "", report.verdict(row.passed)]
 
 
 def summary(context: dict) -> str:

@@ -112,7 +112,7 @@ def with_dashboard_total(results: list[Result]) -> list[Result]:
 def cells(r: Result) -> list[str]:
     def number(value, digits=1):
         return "" if value is None else f"{value:,.{digits}f}"
-    verdict = {True: "pass", False: "MISS", None: ""}[r.passed]
+    verdict = report.verdict(r.passed)
     if not r.available:
         return [r.probe.name, r.note, "", "", "", "", "", r.target, verdict]
     return [r.probe.name, number(r.median), number(r.p95), number(r.raw_kb), number(r.gzip_kb), number(r.baseline),

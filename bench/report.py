@@ -28,6 +28,10 @@ class Timed:
         return self.seconds / self.baseline if self.baseline else None
 
 
+def verdict(passed: bool | None) -> str:
+    return {True: "pass", False: "MISS", None: ""}[passed]
+
+
 def machine(app) -> str:
     with app.app_context():
         server = db.session.scalar(text("SHOW server_version"))

@@ -36,12 +36,18 @@ def database_url(suffix: str):
     return url.set(database=(url.database if explicit else url.database + "_test") + suffix)
 
 
-def recreate_database(url) -> None:
+def recreate_database(url, *, create: bool = True) -> None:
+    """Drop the database at `url` (connections and all) and, unless told not to, create it empty."""
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        if create:
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
     admin.dispose()
+
+
+def drop_database(url) -> None:
+    recreate_database(url, create=False)
 
 
 def make_migrated_app(url, **overrides):

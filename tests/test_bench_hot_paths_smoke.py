@@ -1,15 +1,14 @@
 """A smoke run of the HTTP benchmark (bench/hot_paths.py) on a tiny district:
-gunicorn, the logins, wrk on every path for a second, the raw insert
+gunicorn behind nginx, the logins, wrk on every path for a second, the raw insert
 baseline, a short mixed load and the page sizes, so the harness cannot rot
 between `make bench` runs. Its figures are not checked: a test must not time."""
 import pytest
-from sqlalchemy import create_engine, text
 
 from bench import http_report, load
 from bench.district import ensure_district
 from bench.hot_paths import run_benchmark
 from grid.extensions import db
-from tests.conftest import database_url
+from tests.conftest import database_url, drop_database
 
 pytestmark = pytest.mark.own_database
 SCALE = 0.005
@@ -22,10 +21,7 @@ def url():
     with app.app_context():
         db.engine.dispose()
     yield url
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(url)
 
 
 def test_every_path_is_loaded_without_errors_and_reported(url, tmp_path):

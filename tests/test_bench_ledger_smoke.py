@@ -2,12 +2,12 @@
 tiny scale, so that it does not rot between `make bench` runs. Its own
 database: the test database's name + `_ledger_bench`."""
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from bench import ledger_import, report
 from grid.extensions import db
 from grid.registry.models import Household, Resident
-from tests.conftest import database_url
+from tests.conftest import database_url, drop_database
 
 pytestmark = pytest.mark.own_database
 
@@ -19,10 +19,7 @@ def bench_app():
     yield app
     with app.app_context():
         db.engine.dispose()
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}_bench" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(url.set(database=url.database + "_bench"))
 
 
 def test_the_ledger_benchmark_imports_households_with_their_members(bench_app, tmp_path):

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from bench import maps, maps_report, regrid, report
 from bench.district import Size, ensure_district, read_marker
 from grid.extensions import db
-from tests.conftest import database_url
+from tests.conftest import database_url, drop_database
 
 pytestmark = pytest.mark.own_database
 SCALE = 0.005
@@ -18,10 +18,7 @@ SCALE = 0.005
 def smoke_url():
     url = database_url("_bench_smoke")
     yield url
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(url)
 
 
 @pytest.fixture(scope="module")
