@@ -44,16 +44,28 @@ THINK_MS = (5_000, 10_000)
 MIX = {"task list": 40, "household page": 20, "visit submission": 15, "search": 10, "map": 15}
 
 
+def worker_requests(workers: list[http_sessions.Worker]) -> dict[str, list[load.Request]]:
+    """Grid workers' requests by kind: the hot paths and the mixed load send the same ones."""
+    return {
+        "task list": [w.get("/tasks") for w in workers],
+        "household list": [w.get("/households") for w in workers],
+        "household page": [w.get(f"/households/{h.id}") for w in workers for h in w.households],
+        "search": [w.get(w.search_path(n)) for w in workers for n in w.names],
+        "visit submission": [w.visit_post(h) for w in workers for h in w.visited],
+        "map": [w.get(p) for w in workers for p in w.map_paths],
+    }
+
+
 def page_probes(people: http_sessions.People) -> list[tuple[str, list[load.Request], str]]:
     """(path name, the requests wrk sends, the target kind) for each hot path."""
-    workers, staff, street = people.workers[:CONNECTIONS], people.community_staff, people.street_staff
+    mine, staff, street = worker_requests(people.workers[:CONNECTIONS]), people.community_staff, people.street_staff
     return [
         ("login page", [load.Request("GET", "/login")], "page"),
-        ("task list (grid worker)", [w.get("/tasks") for w in workers], "page"),
-        ("household list (grid worker)", [w.get("/households") for w in workers], "page"),
-        ("household page", [w.get(f"/households/{h.id}") for w in workers for h in w.households], "page"),
-        ("household search by name", [w.get(w.search_path(n)) for w in workers for n in w.names], "page"),
-        ("visit submission", [w.visit_post(h) for w in workers for h in w.visited], "visit"),
+        ("task list (grid worker)", mine["task list"], "page"),
+        ("household list (grid worker)", mine["household list"], "page"),
+        ("household page", mine["household page"], "page"),
+        ("household search by name", mine["search"], "page"),
+        ("visit submission", mine["visit submission"], "visit"),
         ("events inbox (community)", [s.get("/events") for s in staff], "page"),
         ("event page (community)", [s.get(f"/events/{e}") for s in staff for e in s.events], "page"),
         ("map: grids by overdue events", [street.get(p) for p in people.map_paths["areas_events"]], "map"),
@@ -64,15 +76,8 @@ def page_probes(people: http_sessions.People) -> list[tuple[str, list[load.Reque
 
 
 def mixed_classes(people: http_sessions.People) -> dict[str, tuple[float, list[load.Request]]]:
-    workers = people.workers
-    return {
-        "task list": (MIX["task list"], [w.get("/tasks") for w in workers]),
-        "household page": (MIX["household page"], [w.get(f"/households/{h.id}") for w in workers
-                                                    for h in w.households]),
-        "visit submission": (MIX["visit submission"], [w.visit_post(h) for w in workers for h in w.visited]),
-        "search": (MIX["search"], [w.get(w.search_path(n)) for w in workers for n in w.names]),
-        "map": (MIX["map"], [w.get(p) for w in workers for p in w.map_paths]),
-    }
+    mine = worker_requests(people.workers)
+    return {kind: (share, mine[kind]) for kind, share in MIX.items()}
 
 
 def with_failures(server: Server, run) -> load.Load:
